@@ -47,7 +47,7 @@ const code = await new Promise((resolve) => child.on("exit", (c, s) => resolve(c
 stopPg();
 
 let passed = 0;
-let failed = 0;
+let failed;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, "utf8"));
   passed = r.numPassedTests ?? 0;

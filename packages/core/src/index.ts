@@ -83,3 +83,24 @@ export {
   type MigrationSet,
   type SqliteConfigureOptions,
 } from "./sql/migrations.js";
+export { canonicalize, canonicalizeToBytes } from "./canonical-json.js";
+export {
+  PSEUDONYM_PATTERN,
+  createPseudonymizer,
+  derivePseudonymKey,
+  type PseudonymSubject,
+  type Pseudonymizer,
+  type PseudonymizerOptions,
+} from "./pseudonym.js";
+export {
+  createKeyring,
+  createMemoryKeyStore,
+  type Ciphertext,
+  type KeyEncryptionKey,
+  type KeyStore,
+  type KeyStoreCapabilities,
+  type Keyring,
+  type KeyringOptions,
+  type RewrapResult,
+  type StoredSubjectKey,
+} from "./keyring.js";

@@ -107,10 +107,9 @@ describe("SQLite plumbing", () => {
 
   it("once - shares one run and retries after a failure", async () => {
     let calls = 0;
-    const init = once(async () => {
+    const init = once(() => {
       calls++;
-      if (calls === 1) throw new Error("first fails");
-      return calls;
+      return calls === 1 ? Promise.reject(new Error("first fails")) : Promise.resolve(calls);
     });
     await expect(init()).rejects.toThrow("first fails");
     expect(await Promise.all([init(), init()])).toEqual([2, 2]);
