@@ -17,7 +17,7 @@ export function ensureChromium({ log = console.error } = {}) {
   if (isRoot && spawnSync("which", ["apt-get"], { stdio: "ignore" }).status === 0) {
     log("Chromium is missing: installing Debian's chromium package (about a minute)…");
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], {
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-liberation"], {
       stdio: "inherit",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });

@@ -322,8 +322,8 @@ export function createDataCategoryTaxonomy(extra: Readonly<Record<string, string
 }
 
 /**
- * The legal regimes Lawful knows: EU GDPR, UK GDPR, California (CCPA/CPRA),
- * US federal (CAN-SPAM), Canada (CASL) and Brazil (LGPD).
+ * Ids of the legal regimes Lawful knows: `EU` (GDPR), `UK` (UK GDPR), `US-CA` (CCPA/CPRA),
+ * `US` (federal: CAN-SPAM), `CA` (Canada: CASL) and `BR` (LGPD).
  *
  * @example
  * ```ts
