@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import * as z from "zod";
+
+/** Environment variables the server reads, parsed once at start-up. */
+export const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|sqlite:)/, "must start with postgres://, postgresql:// or sqlite:")
+      .default("sqlite:./data/lawful.db"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LAWFUL_MASTER_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43,}={0,2}$/, "must be at least 32 bytes, base64url-encoded")
+      .optional(),
+    LAWFUL_MASTER_KEY_FILE: z.string().min(1).optional(),
+    PUBLIC_BASE_URL: z.url().optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .refine((c) => !(c.LAWFUL_MASTER_KEY && c.LAWFUL_MASTER_KEY_FILE), {
+    message: "set LAWFUL_MASTER_KEY or LAWFUL_MASTER_KEY_FILE, not both",
+    path: ["LAWFUL_MASTER_KEY_FILE"],
+  });
+
+/** Parsed configuration. */
+export type Config = z.output<typeof ConfigSchema>;
+
+/** A configuration problem: names the variable and why; printed at start-up instead of a stack trace. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse `env` (default `process.env`) into a {@link Config}, or throw a {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(Object.keys(ConfigSchema.shape ?? {}).map((k) => [k, env[k] === "" ? undefined : env[k]]));
+  const r = ConfigSchema.safeParse(picked);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
+  return r.data;
+}
+
+/** The 32+ byte master secret from LAWFUL_MASTER_KEY(_FILE), or undefined when neither is set. */
+export function readMasterKey(config: Config): Uint8Array | undefined {
+  let text = config.LAWFUL_MASTER_KEY;
+  if (config.LAWFUL_MASTER_KEY_FILE) {
+    try {
+      text = readFileSync(config.LAWFUL_MASTER_KEY_FILE, "utf8").trim();
+    } catch {
+      throw new ConfigError([`LAWFUL_MASTER_KEY_FILE: cannot read the file`]);
+    }
+  }
+  if (!text) return undefined;
+  const key = Buffer.from(text, "base64url");
+  if (key.length < 32) throw new ConfigError(["LAWFUL_MASTER_KEY: must decode to at least 32 bytes"]);
+  return new Uint8Array(key);
+}

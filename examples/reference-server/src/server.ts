@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { serve, type ServerType } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
+import { ConfigError, readMasterKey, type Config } from "./config.js";
+import { openDatabase, type OpenDatabase } from "./db.js";
+import { createApp, type App } from "./http/app.js";
+import { SERVER_MIGRATIONS, createTenantService, type TenantService } from "./tenants.js";
+
+/** The wired server: database, services and HTTP app, before it listens. */
+export interface Lawful {
+  config: Config;
+  db: OpenDatabase;
+  tenants: TenantService;
+  app: App;
+  logger: Logger;
+  masterKey: Uint8Array;
+  close(): Promise<void>;
+}
+
+/** Create a pino logger. Never log personal data: log ids, routes and codes only. */
+export function createLogger(level: Config["LOG_LEVEL"]): Logger {
+  return pino({ level, base: null, redact: { paths: ["req.headers.authorization", "*.email", "*.ip", "*.secret"], censor: "[redacted]" } });
+}
+
+function ensureMasterKey(config: Config, db: OpenDatabase): Uint8Array {
+  const configured = readMasterKey(config);
+  if (configured) return configured;
+  if (db.kind === "postgres") {
+    throw new ConfigError(["LAWFUL_MASTER_KEY: required with PostgreSQL (every instance must share it); generate one with `openssl rand -base64 32 | tr '+/' '-_'`"]);
+  }
+  // embedded demo: keep a generated key next to the database file, readable by this user only
+  const file = join(dirname(db.path), "master.key");
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return new Uint8Array(Buffer.from(readFileSync(file, "utf8").trim(), "base64url"));
+}
+
+/** Open the database, migrate, and build the app. */
+export async function createLawful(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<Lawful> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const db = openDatabase(config.DATABASE_URL);
+  try {
+    const masterKey = ensureMasterKey(config, db);
+    await db.sql.migrate("@lawful/reference-server", SERVER_MIGRATIONS);
+    const ids = createUuidV7Generator({ clock });
+    const tenants = createTenantService(db.sql, clock, ids);
+    const app = createApp({ sql: db.sql, tenants, clock, logger });
+    return { config, db, tenants, app, logger, masterKey, close: () => db.sql.close() };
+  } catch (error) {
+    await db.sql.close();
+    throw error;
+  }
+}
+
+/** Listen on HOST:PORT; resolves with the bound port and a graceful `stop()`. */
+export async function listen(lawful: Lawful): Promise<{ port: number; server: ServerType; stop(): Promise<void> }> {
+  const inFlight = new Set<Promise<unknown>>();
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve(
+      {
+        fetch: (req: Request) => {
+          const p = lawful.app.fetch(req);
+          const tracked = Promise.resolve(p).finally(() => inFlight.delete(tracked));
+          inFlight.add(tracked);
+          return p;
+        },
+        port: lawful.config.PORT,
+        hostname: lawful.config.HOST,
+      },
+      () => resolve(s),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : lawful.config.PORT;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // finish in-flight requests, then stop waiting after the timeout
+        const timer = setTimeout(() => {
+          if ("closeAllConnections" in server) (server as { closeAllConnections(): void }).closeAllConnections();
+          resolve();
+        }, lawful.config.SHUTDOWN_TIMEOUT_MS);
+        timer.unref();
+        void Promise.allSettled([...inFlight]).then(() => {
+          if ("closeIdleConnections" in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
+        });
+      });
+      await lawful.close();
+    })());
+  return { port, server, stop };
+}
