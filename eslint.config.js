@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "docs-site/**", "coverage/**", ".test-artifacts/**", "bench/results.*", "**/*.d.mts"],
+    ignores: ["**/dist/**", "**/node_modules/**", "docs-site/**", "coverage/**", ".test-artifacts/**", "bench/results.*", "**/*.d.mts", "internal/doc-examples/generated/**"],
   },
   js.configs.recommended,
   {

@@ -139,7 +139,9 @@ const LAWFUL_ERROR_NAME = /^(Lawful|[A-Z][A-Za-z]*)Error$/;
  * @example
  * ```ts
  * import { isLawfulError } from "@lawful/core";
- * try { doSomething(); } catch (e) { if (isLawfulError(e) && e.code === "NOT_FOUND") return null; throw e; }
+ * function findOrNull<T>(find: () => T): T | null {
+ *   try { return find(); } catch (e) { if (isLawfulError(e) && e.code === "NOT_FOUND") return null; throw e; }
+ * }
  * ```
  */
 export function isLawfulError(value: unknown): value is LawfulError {
