@@ -3,11 +3,13 @@ import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { serve, type ServerType } from "@hono/node-server";
 import pino, { type Logger } from "pino";
-import { createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
+import { createMemoryAuditSink, createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
 import { ConfigError, readMasterKey, type Config } from "./config.js";
 import { openDatabase, type OpenDatabase } from "./db.js";
 import { createApp, type App } from "./http/app.js";
 import { SERVER_MIGRATIONS, createTenantService, type TenantService } from "./tenants.js";
+import { RATE_LIMIT_MIGRATIONS } from "./http/public.js";
+import { createServices, type Services } from "./services.js";
 
 /** The wired server: database, services and HTTP app, before it listens. */
 export interface Lawful {
@@ -15,6 +17,7 @@ export interface Lawful {
   db: OpenDatabase;
   tenants: TenantService;
   app: App;
+  services: Services;
   logger: Logger;
   masterKey: Uint8Array;
   close(): Promise<void>;
@@ -49,10 +52,12 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
   try {
     const masterKey = ensureMasterKey(config, db);
     await db.sql.migrate("@lawful/reference-server", SERVER_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/rate-limits", RATE_LIMIT_MIGRATIONS);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
-    const app = createApp({ sql: db.sql, tenants, clock, logger });
-    return { config, db, tenants, app, logger, masterKey, close: () => db.sql.close() };
+    const services = createServices(db, { audit: createMemoryAuditSink(), clock, ids });
+    const app = createApp({ sql: db.sql, tenants, clock, logger, services, publicBaseUrl: config.PUBLIC_BASE_URL });
+    return { config, db, tenants, app, services, logger, masterKey, close: () => db.sql.close() };
   } catch (error) {
     await db.sql.close();
     throw error;

@@ -10,6 +10,9 @@ import type { Sql } from "../db.js";
 import { ApiKeySchema, CreateApiKeySchema, TenantSchema, type Principal, type Scope, type TenantService } from "../tenants.js";
 import { problem, problemFromError } from "./problem.js";
 import { renderApiDocs } from "./docs-page.js";
+import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
+import type { Services } from "../services.js";
+import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -27,6 +30,8 @@ export interface AppDeps {
   tenants: TenantService;
   clock: Clock;
   logger: Logger;
+  services: Services;
+  publicBaseUrl?: string | undefined;
   /** Largest accepted request body. @default 1 MiB */
   bodyLimitBytes?: number;
 }
@@ -251,6 +256,21 @@ export function createApp(deps: AppDeps) {
       return c.json(key, 200);
     },
   );
+
+  registerRegistryRoutes(app, deps.services);
+
+  // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
+  const pub = new OpenAPIHono<{ Variables: PublicVariables }>();
+  pub.use("/p/:tenant/*", publicTenant(deps.tenants));
+  pub.use(
+    "/p/:tenant/*",
+    rateLimit(deps.sql, deps.clock, [
+      { name: "ip", windowMs: 60_000, max: 120, key: (c) => clientIp(c) },
+      { name: "tenant", windowMs: 60_000, max: 3000, key: (c) => c.req.param("tenant") ?? "" },
+    ]),
+  );
+  registerPublicRegistryRoutes(pub, { ...deps.services, clock: deps.clock, tenants: deps.tenants, publicBaseUrl: deps.publicBaseUrl });
+  app.route("/", pub);
 
   const openapiConfig = {
     openapi: "3.1.0",

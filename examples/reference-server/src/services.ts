@@ -1,0 +1,17 @@
+import type { AuditSink, Clock, IdGenerator } from "@lawful/core";
+import { createRegistry, type Registry } from "@lawful/registry";
+import { createPostgresRegistryStore } from "@lawful/registry/postgres";
+import { createSqliteRegistryStore } from "@lawful/registry/sqlite";
+import type { OpenDatabase } from "./db.js";
+
+/** The Lawful package services the server wires, all on the server's one database. */
+export interface Services {
+  registry: Registry;
+}
+
+/** Build every package service on `db`, writing audit events to `audit`. */
+export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock: Clock; ids: IdGenerator }): Services {
+  const registryStore = db.kind === "sqlite" ? createSqliteRegistryStore({ database: db.database }) : createPostgresRegistryStore({ pool: db.pool });
+  const registry = createRegistry({ store: registryStore, audit: deps.audit, clock: deps.clock, ids: deps.ids });
+  return { registry };
+}
