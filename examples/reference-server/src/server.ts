@@ -9,7 +9,7 @@ import { openDatabase, type OpenDatabase } from "./db.js";
 import { createApp, type App } from "./http/app.js";
 import { SERVER_MIGRATIONS, createTenantService, type TenantService } from "./tenants.js";
 import { RATE_LIMIT_MIGRATIONS } from "./http/public.js";
-import { createServices, type Services } from "./services.js";
+import { createServices, migrateServices, type Services } from "./services.js";
 
 /** The wired server: database, services and HTTP app, before it listens. */
 export interface Lawful {
@@ -53,6 +53,7 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const masterKey = ensureMasterKey(config, db);
     await db.sql.migrate("@lawful/reference-server", SERVER_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/rate-limits", RATE_LIMIT_MIGRATIONS);
+    await migrateServices(db);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
     const services = createServices(db, { audit: createMemoryAuditSink(), clock, ids });
