@@ -129,7 +129,15 @@ const KIND_TITLES: Record<ChangeFeedEntry["kind"], string> = {
   rejected: "Intended change rejected after objection",
 };
 
-/** The XML namespace of the registry's Atom extension elements (effective date, objection deadline). */
+/**
+ * The XML namespace of the registry's Atom extension elements (effective date, objection deadline).
+ *
+ * @example
+ * ```ts
+ * import { ATOM_EXTENSION_NAMESPACE } from "@lawful/registry";
+ * const ns = ATOM_EXTENSION_NAMESPACE; // "urn:lawful:registry:atom", bound to the prefix "lawful" in the feed
+ * ```
+ */
 export const ATOM_EXTENSION_NAMESPACE = "urn:lawful:registry:atom";
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
