@@ -51,6 +51,8 @@ export function lawfulTsup(configUrl: string, overrides: Partial<Options> = {}):
     splitting: true,
     treeshake: true,
     outDir: "dist",
+    // the contract suites in ./testing run inside the user's own vitest
+    external: ["vitest"],
     tsconfig: join(dir, "tsconfig.json"),
     ...overrides,
   });
