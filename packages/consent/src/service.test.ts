@@ -156,6 +156,19 @@ describe("captureForm", () => {
       service.publishNotice({ tenantId: "acme", noticeId: "signup", version: 1, locale: "en", contentType: "text/plain", content: "changed", controllers: [{ name: "A" }], purposes: ["newsletter"], dataCategories: ["contact.email"], withdrawalInfo: "w" }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
   });
+
+  it("listNotices - lists the tenant's notice versions, drafts included, and nothing of other tenants", async () => {
+    const { service } = makeService();
+    await seed(service);
+    await service.publishNotice(
+      { tenantId: "acme", noticeId: "signup", version: 2, locale: "en", contentType: "text/plain", content: "v2 draft", controllers: [{ name: "A" }], purposes: ["newsletter"], dataCategories: ["contact.email"], withdrawalInfo: "w" },
+      { draft: true },
+    );
+    const all = await service.listNotices("acme");
+    expect(all.filter((n) => n.noticeId === "signup").map((n) => n.version)).toEqual([1, 2]);
+    expect((await service.listNotices("acme", "signup")).every((n) => n.noticeId === "signup")).toBe(true);
+    expect(await service.listNotices("other-tenant")).toEqual([]);
+  });
 });
 
 describe("double opt-in", () => {

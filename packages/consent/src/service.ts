@@ -290,6 +290,8 @@ export interface ConsentService {
   publishDraft(tenantId: string, noticeId: string, version: number): Promise<Notice>;
   /** One notice version, or undefined. */
   getNotice(tenantId: string, noticeId: string, version: number): Promise<Notice | undefined>;
+  /** Every version of every notice of the tenant (or of one notice), drafts included, ordered by id then version. */
+  listNotices(tenantId: string, noticeId?: string): Promise<Notice[]>;
   /** Record one event. @throws ConsentError `VALIDATION_FAILED` (every problem listed, nothing stored) */
   record(input: RecordEventInput): Promise<ConsentEvent>;
   /** Record several events atomically. @throws ConsentError `VALIDATION_FAILED` */
@@ -910,6 +912,9 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
         });
         return n;
       });
+    },
+    async listNotices(tenantId, noticeId) {
+      return store.listNotices(tenantOf(tenantId), noticeId);
     },
     async getNotice(tenantId, noticeId, version) {
       return store.getNotice(tenantOf(tenantId), noticeId, version);
