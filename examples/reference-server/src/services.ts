@@ -1,19 +1,50 @@
-import type { AuditSink, Clock, IdGenerator } from "@lawful/core";
+import { createPostgresKeyStore } from "@lawful/audit/postgres";
+import { createSqliteKeyStore } from "@lawful/audit/sqlite";
+import { createConsentService, type ConsentService } from "@lawful/consent";
+import { CONSENT_PG_MIGRATIONS, createPostgresConsentStore } from "@lawful/consent/postgres";
+import { CONSENT_SQLITE_MIGRATIONS, createSqliteConsentStore } from "@lawful/consent/sqlite";
+import { createKeyring, type AuditSink, type Clock, type IdGenerator, type Keyring } from "@lawful/core";
 import { createRegistry, type Registry } from "@lawful/registry";
 import { REGISTRY_PG_MIGRATIONS, createPostgresRegistryStore } from "@lawful/registry/postgres";
 import { REGISTRY_SQLITE_MIGRATIONS, createSqliteRegistryStore } from "@lawful/registry/sqlite";
 import type { OpenDatabase } from "./db.js";
+import type { ServerKeys } from "./keys.js";
 
 /** The Lawful package services the server wires, all on the server's one database. */
 export interface Services {
+  keyring: Keyring;
   registry: Registry;
+  consent: ConsentService;
 }
 
 /** Build every package service on `db`, writing audit events to `audit`. */
-export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock: Clock; ids: IdGenerator }): Services {
-  const registryStore = db.kind === "sqlite" ? createSqliteRegistryStore({ database: db.database }) : createPostgresRegistryStore({ pool: db.pool });
-  const registry = createRegistry({ store: registryStore, audit: deps.audit, clock: deps.clock, ids: deps.ids });
-  return { registry };
+export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock: Clock; ids: IdGenerator; keys: ServerKeys }): Services {
+  const { audit, clock, ids, keys } = deps;
+  const sqlite = db.kind === "sqlite" ? db.database : undefined;
+  const pool = db.kind === "postgres" ? db.pool : undefined;
+  const keyring = createKeyring({
+    store: sqlite ? createSqliteKeyStore({ database: sqlite }) : createPostgresKeyStore({ pool: pool! }),
+    keks: [keys.kek],
+    currentKekId: keys.kek.id,
+    clock,
+  });
+  const registry = createRegistry({
+    store: sqlite ? createSqliteRegistryStore({ database: sqlite }) : createPostgresRegistryStore({ pool: pool! }),
+    audit,
+    clock,
+    ids,
+  });
+  const consent = createConsentService({
+    store: sqlite ? createSqliteConsentStore({ database: sqlite }) : createPostgresConsentStore({ pool: pool! }),
+    audit,
+    pseudonymizer: (tenantId: string) => keys.pseudonymizer(tenantId),
+    keyring,
+    suppressionKey: (tenantId: string) => keys.suppressionKey(tenantId),
+    tokenKey: keys.tokenKey,
+    clock,
+    ids,
+  });
+  return { keyring, registry, consent };
 }
 
 /**
@@ -21,5 +52,7 @@ export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock
  * `lawful migrate` prepares the whole schema and no request ever pays for, or races on, schema set-up.
  */
 export async function migrateServices(db: OpenDatabase): Promise<void> {
-  await db.sql.migrate("@lawful/registry", db.kind === "sqlite" ? REGISTRY_SQLITE_MIGRATIONS : REGISTRY_PG_MIGRATIONS);
+  const lite = db.kind === "sqlite";
+  await db.sql.migrate("@lawful/registry", lite ? REGISTRY_SQLITE_MIGRATIONS : REGISTRY_PG_MIGRATIONS);
+  await db.sql.migrate("@lawful/consent", lite ? CONSENT_SQLITE_MIGRATIONS : CONSENT_PG_MIGRATIONS);
 }

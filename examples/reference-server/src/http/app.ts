@@ -6,6 +6,10 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
 import { LawfulError, issuesFromZod, type Clock } from "@lawful/core";
+import { gpcWellKnown } from "@lawful/consent";
+
+/** When this server's GPC handling (honoured as an opt-out of sale/sharing) was last changed. */
+const GPC_POLICY_DATE = "2026-11-29";
 import type { Sql } from "../db.js";
 import { ApiKeySchema, CreateApiKeySchema, TenantSchema, type Principal, type Scope, type TenantService } from "../tenants.js";
 import { problem, problemFromError } from "./problem.js";
@@ -13,6 +17,7 @@ import { renderApiDocs } from "./docs-page.js";
 import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
 import type { Services } from "../services.js";
 import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
+import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -258,6 +263,7 @@ export function createApp(deps: AppDeps) {
   );
 
   registerRegistryRoutes(app, deps.services);
+  registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
 
   // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
   const pub = new OpenAPIHono<{ Variables: PublicVariables }>();
@@ -270,7 +276,9 @@ export function createApp(deps: AppDeps) {
     ]),
   );
   registerPublicRegistryRoutes(pub, { ...deps.services, clock: deps.clock, tenants: deps.tenants, publicBaseUrl: deps.publicBaseUrl });
+  registerPublicConsentRoutes(pub, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
   app.route("/", pub);
+  app.get("/.well-known/gpc.json", (c) => c.json(gpcWellKnown({ lastUpdate: GPC_POLICY_DATE })));
 
   const openapiConfig = {
     openapi: "3.1.0",

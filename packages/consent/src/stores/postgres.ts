@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type PgPool } from "@lawful/core";
+import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool } from "@lawful/core";
 import { ConsentError } from "../errors.js";
 import {
   COMPONENT,
@@ -28,6 +28,20 @@ import type { ConsentStore } from "../store.js";
  * const options: PostgresConsentStoreOptions = { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) };
  * ```
  */
+/**
+ * The PostgreSQL schema migrations of the consent store (component `@lawful/consent`). The store applies them
+ * lazily on first use; an application may apply them up front with core's `runPgMigrations`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { runPgMigrations } from "@lawful/core";
+ * import { CONSENT_PG_MIGRATIONS } from "@lawful/consent/postgres";
+ * await runPgMigrations(new pg.Pool(), { component: "@lawful/consent", migrations: CONSENT_PG_MIGRATIONS });
+ * ```
+ */
+export const CONSENT_PG_MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "consent tables", sql: SCHEMA_V1 }]);
+
 export interface PostgresConsentStoreOptions {
   /** A pg `Pool` (or anything shaped like it). The caller owns it and ends it. */
   pool: PgPool;
@@ -59,7 +73,7 @@ export function createPostgresConsentStore(options: PostgresConsentStoreOptions)
   if (!parsed.success) throw new ConsentError(ERROR_CODES.INVALID_CONFIGURATION, "createPostgresConsentStore() needs { pool: a pg Pool }.");
   const pool = parsed.data.pool;
   let closed = false;
-  const ready = once(() => runPgMigrations(pool, { component: COMPONENT, migrations: [{ version: 1, name: "consent tables", sql: SCHEMA_V1 }] }));
+  const ready = once(() => runPgMigrations(pool, { component: COMPONENT, migrations: CONSENT_PG_MIGRATIONS }));
   async function use(): Promise<void> {
     if (closed) throw new ConsentError(ERROR_CODES.STORE_CLOSED, "The PostgreSQL consent store was closed.");
     await ready();

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type SqliteDatabase, type SqliteStatement } from "@lawful/core";
+import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, type SqliteStatement } from "@lawful/core";
 import { ConsentError } from "../errors.js";
 import {
   COMPONENT,
@@ -32,6 +32,26 @@ import type { ConsentStore } from "../store.js";
  * const options: SqliteConsentStoreOptions = { database: new Database("lawful.db") };
  * ```
  */
+const SQLITE_SCHEMA = SCHEMA_V1.map((sql) =>
+  sql.startsWith("CREATE TABLE consent_state") || sql.startsWith("CREATE TABLE consent_suppression") || sql.startsWith("CREATE TABLE consent_purposes")
+    ? `${sql} WITHOUT ROWID`
+    : sql,
+);
+
+/**
+ * The SQLite schema migrations of the consent store (component `@lawful/consent`). The store applies them
+ * lazily on first use; an application may apply them up front with core's `runSqliteMigrations`.
+ *
+ * @example
+ * ```ts
+ * import Database from "better-sqlite3";
+ * import { runSqliteMigrations } from "@lawful/core";
+ * import { CONSENT_SQLITE_MIGRATIONS } from "@lawful/consent/sqlite";
+ * await runSqliteMigrations(new Database("app.db"), { component: "@lawful/consent", migrations: CONSENT_SQLITE_MIGRATIONS });
+ * ```
+ */
+export const CONSENT_SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "consent tables", sql: SQLITE_SCHEMA }]);
+
 export interface SqliteConsentStoreOptions {
   /** A better-sqlite3 connection (or anything shaped like it). The caller owns it and closes it. */
   database: SqliteDatabase;
@@ -42,12 +62,6 @@ const OptionsSchema = z.object({
     message: "must be a better-sqlite3 Database",
   }),
 });
-
-const SQLITE_SCHEMA = SCHEMA_V1.map((sql) =>
-  sql.startsWith("CREATE TABLE consent_state") || sql.startsWith("CREATE TABLE consent_suppression") || sql.startsWith("CREATE TABLE consent_purposes")
-    ? `${sql} WITHOUT ROWID`
-    : sql,
-);
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -75,7 +89,7 @@ export function createSqliteConsentStore(options: SqliteConsentStoreOptions): Co
   if (!parsed.success) throw new ConsentError(ERROR_CODES.INVALID_CONFIGURATION, "createSqliteConsentStore() needs { database: a better-sqlite3 Database }.");
   const db = parsed.data.database;
   let closed = false;
-  const ready = once(() => runSqliteMigrations(db, { component: COMPONENT, migrations: [{ version: 1, name: "consent tables", sql: SQLITE_SCHEMA }] }));
+  const ready = once(() => runSqliteMigrations(db, { component: COMPONENT, migrations: CONSENT_SQLITE_MIGRATIONS }));
   const statements = new Map<string, SqliteStatement>();
   const stmt = (sql: string): SqliteStatement => {
     let s = statements.get(sql);
