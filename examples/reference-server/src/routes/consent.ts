@@ -239,7 +239,7 @@ export function registerPublicConsentRoutes(app: OpenAPIHono<{ Variables: Public
     return c.json(body, 201);
   });
 
-  app.get("/p/:tenant/confirm", async (c) => {
+  app.get("/p/:tenant/confirm", (c) => {
     const lang = negotiateLanguage(c.req.header("accept-language"));
     const token = c.req.query("token") ?? "";
     // a GET never changes state (mail scanners follow links): show a button that POSTs
