@@ -144,6 +144,31 @@ describe.each(backends)("consent over HTTP on %s", (_name, make) => {
     expect((await call("/p/acme/unsubscribe?token=forged", { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(400);
   });
 
+  it("double opt-in - the form queues a confirmation mail in the outbox; the POSTed link confirms with its own evidence", async () => {
+    await call("/v1/purposes", { method: "POST", key, json: { id: "digest", name: "Weekly digest", channel: "email", lawfulBasis: "consent", regime: "EU", doubleOptIn: true } });
+    await call("/v1/notices", {
+      method: "POST",
+      key,
+      json: { noticeId: "digest-signup", version: 1, locale: "en", contentType: "text/plain", content: "Acme GmbH e-mails you a weekly digest. Withdraw any time.", controllers: [{ name: "Acme GmbH" }], purposes: ["digest"], dataCategories: ["contact.email"], withdrawalInfo: "Unsubscribe link in every e-mail." },
+    });
+    await call("/v1/forms", { method: "POST", key, json: { id: "digest", notice: { noticeId: "digest-signup", version: 1 }, fields: [{ purposeId: "digest", fieldName: "digest", label: "Weekly digest" }] } });
+    const res = await call("/p/acme/forms/digest/submit", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "cleo@example.com", digest: true }) });
+    expect(((await res.json()) as { confirmationRequired: boolean }).confirmationRequired).toBe(true);
+    const pending = (await (await call("/v1/consent/decision?subject=email:cleo@example.com&purpose=digest", { key })).json()) as { allowed: boolean };
+    expect(pending.allowed).toBe(false);
+    const admin = (await h.lawful.tenants.createKey((await h.lawful.tenants.bySlug("acme"))!.id, { name: "admin", scopes: ["admin"] })).secret;
+    const outbox = (await (await call("/v1/outbox", { key: admin })).json()) as { items: { kind: string; to: string; body: string }[] };
+    const mail = outbox.items.find((m) => m.kind === "double_opt_in" && m.to === "cleo@example.com");
+    expect(mail).toBeDefined();
+    const token = decodeURIComponent(/token=([^\s]+)/.exec(mail!.body)![1]!);
+    expect((await call(`/p/acme/confirm?token=${encodeURIComponent(token)}`)).status).toBe(200); // GET: a page only
+    const confirmed = await call("/p/acme/confirm", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "MailClient/1" }, body: `token=${encodeURIComponent(token)}` });
+    expect(confirmed.status).toBe(200);
+    const ok = (await (await call("/v1/consent/decision?subject=email:cleo@example.com&purpose=digest", { key })).json()) as { allowed: boolean };
+    expect(ok.allowed).toBe(true);
+    expect((await call("/v1/outbox", { key: otherKey }).then((r) => r.json())) as { items: unknown[] }).toEqual({ items: [] });
+  });
+
   it("GET /.well-known/gpc.json - declares GPC support", async () => {
     expect(await (await call("/.well-known/gpc.json")).json()).toEqual({ gpc: true, lastUpdate: "2026-11-29" });
   });

@@ -12,6 +12,7 @@ import { RATE_LIMIT_MIGRATIONS } from "./http/public.js";
 import { FORM_MIGRATIONS } from "./routes/consent.js";
 import { createServices, migrateServices, type Services } from "./services.js";
 import { createServerKeys } from "./keys.js";
+import { OUTBOX_MIGRATIONS, createOutbox } from "./outbox.js";
 
 /** The wired server: database, services and HTTP app, before it listens. */
 export interface Lawful {
@@ -57,11 +58,13 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     await db.sql.migrate("@lawful/reference-server/rate-limits", RATE_LIMIT_MIGRATIONS);
     await migrateServices(db);
     await db.sql.migrate("@lawful/reference-server/forms", FORM_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/outbox", OUTBOX_MIGRATIONS);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
     const keys = createServerKeys(masterKey);
     const services = createServices(db, { audit: createMemoryAuditSink(), clock, ids, keys });
-    const app = createApp({ sql: db.sql, tenants, clock, logger, services, publicBaseUrl: config.PUBLIC_BASE_URL });
+    const outbox = createOutbox(db.sql, clock, ids);
+    const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, publicBaseUrl: config.PUBLIC_BASE_URL });
     return { config, db, tenants, app, services, logger, masterKey, close: () => db.sql.close() };
   } catch (error) {
     await db.sql.close();

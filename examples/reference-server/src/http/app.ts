@@ -16,6 +16,7 @@ import { problem, problemFromError } from "./problem.js";
 import { renderApiDocs } from "./docs-page.js";
 import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
 import type { Services } from "../services.js";
+import { OutboxMessageSchema, type Outbox } from "../outbox.js";
 import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
 import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
 
@@ -36,6 +37,7 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   services: Services;
+  outbox: Outbox;
   publicBaseUrl?: string | undefined;
   /** Largest accepted request body. @default 1 MiB */
   bodyLimitBytes?: number;
@@ -262,6 +264,19 @@ export function createApp(deps: AppDeps) {
     },
   );
 
+  app.use("/v1/outbox", requireScope("admin"));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/outbox",
+      tags: ["tenant"],
+      summary: "Messages the built-in mail transport queued (double opt-in links, verification codes, notices)",
+      security,
+      responses: { 200: { description: "Newest first", content: { "application/json": { schema: z.object({ items: z.array(OutboxMessageSchema) }) } } }, ...errorResponses },
+    }),
+    async (c) => c.json({ items: await deps.outbox.list(c.get("principal").tenant.id) }, 200),
+  );
+
   registerRegistryRoutes(app, deps.services);
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
 
@@ -276,7 +291,7 @@ export function createApp(deps: AppDeps) {
     ]),
   );
   registerPublicRegistryRoutes(pub, { ...deps.services, clock: deps.clock, tenants: deps.tenants, publicBaseUrl: deps.publicBaseUrl });
-  registerPublicConsentRoutes(pub, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
+  registerPublicConsentRoutes(pub, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock, outbox: deps.outbox, publicBaseUrl: deps.publicBaseUrl });
   app.route("/", pub);
   app.get("/.well-known/gpc.json", (c) => c.json(gpcWellKnown({ lastUpdate: GPC_POLICY_DATE })));
 

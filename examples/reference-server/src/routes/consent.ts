@@ -7,6 +7,7 @@ import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
 import { escapeHtml, page } from "../http/html.js";
 import { clientIp, type PublicVariables } from "../http/public.js";
 import { negotiateLanguage, t } from "../i18n.js";
+import type { Outbox } from "../outbox.js";
 
 const security = [{ apiKey: [] }];
 const Json = z.any().openapi({ type: "object" });
@@ -198,7 +199,10 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: { consent:
 }
 
 /** Public consent routes: form capture, double opt-in confirmation, one-click unsubscribe. */
-export function registerPublicConsentRoutes(app: OpenAPIHono<{ Variables: PublicVariables }>, deps: { consent: ConsentService; sql: Sql; clock: Clock }): void {
+export function registerPublicConsentRoutes(
+  app: OpenAPIHono<{ Variables: PublicVariables }>,
+  deps: { consent: ConsentService; sql: Sql; clock: Clock; outbox: Outbox; publicBaseUrl?: string | undefined },
+): void {
   const { consent } = deps;
   const meta = (c: Context<{ Variables: PublicVariables }>) => {
     const raw = clientIp(c).replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
@@ -233,6 +237,16 @@ export function registerPublicConsentRoutes(app: OpenAPIHono<{ Variables: Public
     if (parseGpcHeader(c.req.raw.headers) && result.subjectPseudonym) {
       // Sec-GPC: an opt-out of sale/sharing where the regime gives it that effect (CCPA §7025)
       await consent.recordGpcSignal({ tenantId: tenant.id, subject: { pseudonym: result.subjectPseudonym }, signal: true, evidence: { collectionPoint: `form:${form.id}`, ...meta(c) } });
+    }
+    if (result.confirmation && typeof email === "string") {
+      const link = `${deps.publicBaseUrl ?? new URL(c.req.url).origin}/p/${tenant.slug}/confirm?token=${encodeURIComponent(result.confirmation.token)}`;
+      await deps.outbox.send(tenant.id, {
+        kind: "double_opt_in",
+        to: email.trim().toLowerCase(),
+        subjectPseudonym: result.subjectPseudonym,
+        subject: t(lang, "confirm.title"),
+        body: `${t(lang, "confirm.title")}: ${link}`,
+      });
     }
     const body = { submissionId: result.submissionId, events: result.events.map((e) => ({ id: e.id, purposeId: e.purposeId, type: e.type })), confirmationRequired: result.confirmation !== null };
     if (wantsHtml(c)) return c.html(page(t(lang, "form.thanks"), `<h1>${escapeHtml(t(lang, "form.thanks"))}</h1>`, lang), 201);
