@@ -108,6 +108,9 @@ describe("records of processing (Art. 30)", () => {
     expect(table.rows).toHaveLength(4);
     for (const row of table.rows) for (const c of table.columns) expect(row[c.key], c.key).not.toBe("");
     expect(table.rows[1]!.thirdCountryTransfers).toContain("US: CloudRelay Inc.");
+    // the DPO is named once, then reached by e-mail and phone
+    expect(table.rows[0]!.controller).toContain("DPO: Data Protection Officer, dpo@acme-crm.example");
+    expect(table.rows[0]!.controller.split("Data Protection Officer").length).toBe(2);
   });
 
   it("buildControllerRopa - reports gaps where the article says 'where possible' and ignores inactive parties", async () => {

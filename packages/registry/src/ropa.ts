@@ -487,7 +487,7 @@ export function ropaToTable(records: RecordsOfProcessing): RopaTable {
           contactLine(e.controller.name, e.controller.contact),
           ...e.controller.jointControllers.map((j) => `Joint controller: ${contactLine(j.name, j.contact)} (arrangement ${j.arrangementRef})`),
           e.controller.representative ? `Representative: ${contactLine(e.controller.representative.name, e.controller.representative.contact)}` : "",
-          e.controller.dpo ? `DPO: ${contactLine(e.controller.dpo.name ?? "", e.controller.dpo)}` : "",
+          e.controller.dpo ? `DPO: ${contactLine("", e.controller.dpo)}` : "",
         ]
           .filter(Boolean)
           .join("; "),
