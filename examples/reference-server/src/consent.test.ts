@@ -166,7 +166,7 @@ describe.each(backends)("consent over HTTP on %s", (_name, make) => {
     expect(confirmed.status).toBe(200);
     const ok = (await (await call("/v1/consent/decision?subject=email:cleo@example.com&purpose=digest", { key })).json()) as { allowed: boolean };
     expect(ok.allowed).toBe(true);
-    expect((await call("/v1/outbox", { key: otherKey }).then((r) => r.json())) as { items: unknown[] }).toEqual({ items: [] });
+    expect(await (await call("/v1/outbox", { key: otherKey })).json()).toEqual({ items: [] });
   });
 
   it("GET /.well-known/gpc.json - declares GPC support", async () => {

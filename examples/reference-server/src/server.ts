@@ -62,9 +62,10 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
     const keys = createServerKeys(masterKey);
-    const services = createServices(db, { audit: createMemoryAuditSink(), clock, ids, keys });
+    const audit = createMemoryAuditSink();
+    const services = createServices(db, { audit, clock, ids, keys });
     const outbox = createOutbox(db.sql, clock, ids);
-    const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, publicBaseUrl: config.PUBLIC_BASE_URL });
+    const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
     return { config, db, tenants, app, services, logger, masterKey, close: () => db.sql.close() };
   } catch (error) {
     await db.sql.close();

@@ -7,6 +7,9 @@ import { createKeyring, type AuditSink, type Clock, type IdGenerator, type Keyri
 import { createRegistry, type Registry } from "@lawful/registry";
 import { REGISTRY_PG_MIGRATIONS, createPostgresRegistryStore } from "@lawful/registry/postgres";
 import { REGISTRY_SQLITE_MIGRATIONS, createSqliteRegistryStore } from "@lawful/registry/sqlite";
+import type { RetentionStore } from "@lawful/retention";
+import { RETENTION_POSTGRES_MIGRATIONS, createPostgresRetentionStore } from "@lawful/retention/postgres";
+import { RETENTION_SQLITE_MIGRATIONS, createSqliteRetentionStore } from "@lawful/retention/sqlite";
 import type { OpenDatabase } from "./db.js";
 import type { ServerKeys } from "./keys.js";
 
@@ -15,6 +18,7 @@ export interface Services {
   keyring: Keyring;
   registry: Registry;
   consent: ConsentService;
+  retention: RetentionStore;
 }
 
 /** Build every package service on `db`, writing audit events to `audit`. */
@@ -44,7 +48,8 @@ export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock
     clock,
     ids,
   });
-  return { keyring, registry, consent };
+  const retention = sqlite ? createSqliteRetentionStore({ database: sqlite }) : createPostgresRetentionStore({ pool: pool! });
+  return { keyring, registry, consent, retention };
 }
 
 /**
@@ -55,4 +60,5 @@ export async function migrateServices(db: OpenDatabase): Promise<void> {
   const lite = db.kind === "sqlite";
   await db.sql.migrate("@lawful/registry", lite ? REGISTRY_SQLITE_MIGRATIONS : REGISTRY_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/consent", lite ? CONSENT_SQLITE_MIGRATIONS : CONSENT_PG_MIGRATIONS);
+  await db.sql.migrate("@lawful/retention", lite ? RETENTION_SQLITE_MIGRATIONS : RETENTION_POSTGRES_MIGRATIONS);
 }

@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
-import { LawfulError, issuesFromZod, type Clock } from "@lawful/core";
+import { LawfulError, issuesFromZod, type AuditSink, type Clock } from "@lawful/core";
 import { gpcWellKnown } from "@lawful/consent";
 
 /** When this server's GPC handling (honoured as an opt-out of sale/sharing) was last changed. */
@@ -19,6 +19,7 @@ import type { Services } from "../services.js";
 import { OutboxMessageSchema, type Outbox } from "../outbox.js";
 import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
 import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
+import { registerPublicRetentionRoutes, registerRetentionRoutes } from "../routes/retention.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -38,6 +39,7 @@ export interface AppDeps {
   logger: Logger;
   services: Services;
   outbox: Outbox;
+  audit: AuditSink;
   publicBaseUrl?: string | undefined;
   /** Largest accepted request body. @default 1 MiB */
   bodyLimitBytes?: number;
@@ -279,6 +281,7 @@ export function createApp(deps: AppDeps) {
 
   registerRegistryRoutes(app, deps.services);
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
+  registerRetentionRoutes(app, { retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
 
   // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
   const pub = new OpenAPIHono<{ Variables: PublicVariables }>();
@@ -292,6 +295,7 @@ export function createApp(deps: AppDeps) {
   );
   registerPublicRegistryRoutes(pub, { ...deps.services, clock: deps.clock, tenants: deps.tenants, publicBaseUrl: deps.publicBaseUrl });
   registerPublicConsentRoutes(pub, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock, outbox: deps.outbox, publicBaseUrl: deps.publicBaseUrl });
+  registerPublicRetentionRoutes(pub, { retention: deps.services.retention, clock: deps.clock });
   app.route("/", pub);
   app.get("/.well-known/gpc.json", (c) => c.json(gpcWellKnown({ lastUpdate: GPC_POLICY_DATE })));
 
