@@ -529,3 +529,20 @@ describe("every request type runs to a terminal state", () => {
     });
   }
 });
+
+describe("per-tenant pseudonyms", () => {
+  it("submit - a pseudonymizer function gives each tenant its own subject key, matching the audit log's", async () => {
+    const { createDsrService } = await import("./service.js");
+    const { createMemoryDsrStore } = await import("./stores/memory.js");
+    const { createMemoryAuditSink, createPseudonymizer } = await import("@lawful/core");
+    const keys: Record<string, Uint8Array> = { acme: new Uint8Array(32).fill(1), globex: new Uint8Array(32).fill(2) };
+    const perTenant = (tenantId: string) => createPseudonymizer({ key: keys[tenantId]! });
+    const dsr = createDsrService({ store: createMemoryDsrStore(), audit: createMemoryAuditSink(), pseudonymizer: perTenant });
+    const a = await dsr.submit({ tenantId: "acme", type: "access", regime: "EU", subject: alice, channel: "web_form", timeZone: BERLIN });
+    const g = await dsr.submit({ tenantId: "globex", type: "access", regime: "EU", subject: alice, channel: "web_form", timeZone: BERLIN });
+    const normalised = { kind: "email", value: "alice@example.com" };
+    expect(a.request.subjectKey).toBe(perTenant("acme").pseudonym(normalised));
+    expect(g.request.subjectKey).toBe(perTenant("globex").pseudonym(normalised));
+    expect(a.request.subjectKey).not.toBe(g.request.subjectKey);
+  });
+});

@@ -94,8 +94,11 @@ const DAY = 86_400_000;
 export interface DsrServiceOptions {
   store: DsrStore;
   audit: AuditSink;
-  /** Turns subjects into the pseudonyms used for duplicate detection and audit events. */
-  pseudonymizer: Pseudonymizer;
+  /**
+   * Turns subjects into the pseudonyms used for duplicate detection and audit events: one for all tenants,
+   * or a function returning the tenant's (so the pseudonyms match those of the audit log and consent store).
+   */
+  pseudonymizer: Pseudonymizer | ((tenantId: string) => Pseudonymizer);
   /** @default systemClock */
   clock?: Clock | undefined;
   /** @default createUuidV7Generator({ clock }) */
@@ -299,9 +302,10 @@ const OptionsSchema = z.object({
     message: "must be a DsrStore",
   }),
   audit: z.custom<AuditSink>((v) => typeof v === "object" && v !== null && typeof (v as AuditSink).record === "function", { message: "must be an AuditSink" }),
-  pseudonymizer: z.custom<Pseudonymizer>((v) => typeof v === "object" && v !== null && typeof (v as Pseudonymizer).pseudonym === "function", {
-    message: "must be a Pseudonymizer (core's createPseudonymizer)",
-  }),
+  pseudonymizer: z.custom<Pseudonymizer | ((tenantId: string) => Pseudonymizer)>(
+    (v) => typeof v === "function" || (typeof v === "object" && v !== null && typeof (v as Pseudonymizer).pseudonym === "function"),
+    { message: "must be a Pseudonymizer (core's createPseudonymizer) or a function of the tenant id returning one" },
+  ),
   verificationKey: z
     .custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength >= 32, { message: "must be a Uint8Array of at least 32 bytes" })
     .optional(),
@@ -352,6 +356,8 @@ export function createDsrService(options: DsrServiceOptions): DsrService {
     });
   }
   const o = Object.freeze({ ...options });
+  const pseudonymOf = (tenantId: string, subject: SubjectRef): string =>
+    (typeof o.pseudonymizer === "function" ? o.pseudonymizer(tenantId) : o.pseudonymizer).pseudonym(subject);
   const store = o.store;
   const clock = o.clock ?? systemClock;
   const ids = o.ids ?? createUuidV7Generator({ clock });
@@ -421,7 +427,7 @@ export function createDsrService(options: DsrServiceOptions): DsrService {
     const now = clock.now();
     const receivedAt = i.receivedAt ?? now;
     const actor = i.actor ?? SYSTEM;
-    const subjectKey = o.pseudonymizer.pseudonym(i.subject);
+    const subjectKey = pseudonymOf(i.tenantId, i.subject);
     const base: DsrRequest = {
       id: ids(),
       tenantId: i.tenantId,
@@ -1024,7 +1030,7 @@ export function createDsrService(options: DsrServiceOptions): DsrService {
       const from = new Date(now.getTime());
       from.setUTCMonth(from.getUTCMonth() - (options.months ?? 12));
       const list = await store.listRequests(tenantId, {
-        subjectKey: o.pseudonymizer.pseudonym(ref),
+        subjectKey: pseudonymOf(tenantId, ref),
         receivedFrom: from,
         ...(options.types ? { types: options.types } : {}),
       });
