@@ -51,6 +51,14 @@ export function createOutbox(sql: Sql, clock: Clock, ids: IdGenerator) {
       );
       return rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.mail_subject, body: r.body, createdAt: r.created_at }));
     },
+    /** Every message to a subject, oldest first. */
+    async listForSubject(tenantId: string, subjectPseudonym: string): Promise<OutboxMessage[]> {
+      const rows = await sql.all<{ id: string; kind: OutboxMessage["kind"]; to_address: string; mail_subject: string; body: string; created_at: string }>(
+        "SELECT id, kind, to_address, mail_subject, body, created_at FROM server_outbox WHERE tenant_id = ? AND subject_pseudonym = ? ORDER BY created_at, id",
+        [tenantId, subjectPseudonym],
+      );
+      return rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.mail_subject, body: r.body, createdAt: r.created_at }));
+    },
     /** Delete every message to a subject (erasure). */
     async eraseSubject(tenantId: string, subjectPseudonym: string): Promise<number> {
       return sql.run("DELETE FROM server_outbox WHERE tenant_id = ? AND subject_pseudonym = ?", [tenantId, subjectPseudonym]);

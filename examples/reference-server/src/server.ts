@@ -8,7 +8,9 @@ import { ConfigError, readMasterKey, type Config } from "./config.js";
 import { openDatabase, type OpenDatabase } from "./db.js";
 import { createApp, type App } from "./http/app.js";
 import { SERVER_MIGRATIONS, createTenantService, type TenantService } from "./tenants.js";
-import { RATE_LIMIT_MIGRATIONS } from "./http/public.js";
+import { RATE_LIMIT_MIGRATIONS, pruneRateLimits } from "./http/public.js";
+import { hostname } from "node:os";
+import { SCHEDULER_MIGRATIONS, createScheduler, type Scheduler } from "./scheduler.js";
 import { FORM_MIGRATIONS } from "./routes/consent.js";
 import { createServices, migrateServices, type Services } from "./services.js";
 import { createServerKeys } from "./keys.js";
@@ -21,6 +23,7 @@ export interface Lawful {
   tenants: TenantService;
   app: App;
   services: Services;
+  scheduler: Scheduler;
   logger: Logger;
   masterKey: Uint8Array;
   close(): Promise<void>;
@@ -59,14 +62,29 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     await migrateServices(db);
     await db.sql.migrate("@lawful/reference-server/forms", FORM_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/outbox", OUTBOX_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/scheduler", SCHEDULER_MIGRATIONS);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
     const keys = createServerKeys(masterKey);
     const audit = createMemoryAuditSink();
-    const services = createServices(db, { audit, clock, ids, keys });
     const outbox = createOutbox(db.sql, clock, ids);
+    const services = createServices(db, { audit, clock, ids, keys, masterKey, outbox });
     const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
-    return { config, db, tenants, app, services, logger, masterKey, close: () => db.sql.close() };
+    const instance = `${hostname()}:${process.pid}:${ids().slice(-8)}`;
+    const scheduler = createScheduler(db.sql, clock, instance, [
+      // the request queue: fan-out tasks with leases, safe with several instances
+      { name: "dsr-worker", intervalMs: 2_000, run: async () => void (await services.dsr.work({ workerId: instance, limit: 50 })) },
+      {
+        name: "consent-expiry",
+        intervalMs: 3_600_000,
+        run: async () => {
+          for (const t of await tenants.list()) await services.consent.expireDue(t.id);
+        },
+      },
+      { name: "rate-limit-prune", intervalMs: 600_000, run: async () => void (await pruneRateLimits(db.sql, clock)) },
+    ]);
+    await scheduler.register();
+    return { config, db, tenants, app, services, scheduler, logger, masterKey, close: () => db.sql.close() };
   } catch (error) {
     await db.sql.close();
     throw error;
@@ -93,6 +111,7 @@ export async function listen(lawful: Lawful): Promise<{ port: number; server: Se
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : lawful.config.PORT;
+  lawful.scheduler.start();
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -108,6 +127,7 @@ export async function listen(lawful: Lawful): Promise<{ port: number; server: Se
           if ("closeIdleConnections" in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
         });
       });
+      await lawful.scheduler.stop();
       await lawful.close();
     })());
   return { port, server, stop };

@@ -3,13 +3,20 @@ import { createSqliteKeyStore } from "@lawful/audit/sqlite";
 import { createConsentService, type ConsentService } from "@lawful/consent";
 import { CONSENT_PG_MIGRATIONS, createPostgresConsentStore } from "@lawful/consent/postgres";
 import { CONSENT_SQLITE_MIGRATIONS, createSqliteConsentStore } from "@lawful/consent/sqlite";
-import { createKeyring, type AuditSink, type Clock, type IdGenerator, type Keyring } from "@lawful/core";
+import { createKeyring, weekendOnlyCalendar, type AuditSink, type Clock, type IdGenerator, type Keyring } from "@lawful/core";
 import { createRegistry, type Registry } from "@lawful/registry";
 import { REGISTRY_PG_MIGRATIONS, createPostgresRegistryStore } from "@lawful/registry/postgres";
 import { REGISTRY_SQLITE_MIGRATIONS, createSqliteRegistryStore } from "@lawful/registry/sqlite";
 import type { RetentionStore } from "@lawful/retention";
 import { RETENTION_POSTGRES_MIGRATIONS, createPostgresRetentionStore } from "@lawful/retention/postgres";
 import { RETENTION_SQLITE_MIGRATIONS, createSqliteRetentionStore } from "@lawful/retention/sqlite";
+import { createDsrService, type DsrService } from "@lawful/dsr";
+import { DSR_POSTGRES_MIGRATIONS, createPostgresDsrStore } from "@lawful/dsr/postgres";
+import { DSR_SQLITE_MIGRATIONS, createSqliteDsrStore } from "@lawful/dsr/sqlite";
+import { createHolidayCalendar } from "@lawful/core/holidays";
+import { createConsentDataSource, createOutboxDataSource } from "./data-sources.js";
+import { deriveKey } from "./keys.js";
+import type { Outbox } from "./outbox.js";
 import type { OpenDatabase } from "./db.js";
 import type { ServerKeys } from "./keys.js";
 
@@ -19,10 +26,14 @@ export interface Services {
   registry: Registry;
   consent: ConsentService;
   retention: RetentionStore;
+  dsr: DsrService;
 }
 
 /** Build every package service on `db`, writing audit events to `audit`. */
-export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock: Clock; ids: IdGenerator; keys: ServerKeys }): Services {
+export function createServices(
+  db: OpenDatabase,
+  deps: { audit: AuditSink; clock: Clock; ids: IdGenerator; keys: ServerKeys; masterKey: Uint8Array; outbox: Outbox },
+): Services {
   const { audit, clock, ids, keys } = deps;
   const sqlite = db.kind === "sqlite" ? db.database : undefined;
   const pool = db.kind === "postgres" ? db.pool : undefined;
@@ -49,7 +60,36 @@ export function createServices(db: OpenDatabase, deps: { audit: AuditSink; clock
     ids,
   });
   const retention = sqlite ? createSqliteRetentionStore({ database: sqlite }) : createPostgresRetentionStore({ pool: pool! });
-  return { keyring, registry, consent, retention };
+  const dsr = createDsrService({
+    store: sqlite ? createSqliteDsrStore({ database: sqlite }) : createPostgresDsrStore({ pool: pool! }),
+    audit,
+    pseudonymizer: (tenantId: string) => keys.pseudonymizer(tenantId),
+    clock,
+    ids,
+    calendars: (id: string) => (id === weekendOnlyCalendar.id ? weekendOnlyCalendar : createHolidayCalendar(id)),
+    verificationKey: deriveKey(deps.masterKey, "lawful/dsr-verification/v1"),
+    dataSources: [createConsentDataSource(consent), createOutboxDataSource(deps.outbox, (t, s) => keys.pseudonymizer(t).pseudonym(s))],
+    suppression: { suppress: async (tenantId, subject, reason) => void (await consent.suppress(tenantId, subject, { reason })) },
+    objections: { record: async ({ tenantId, subject, kind }) => void (await consent.suppress(tenantId, subject, { reason: kind })) },
+    shredder: { shred: (tenantId, pseudonym) => keyring.shred(tenantId, pseudonym) },
+    consentHistory: {
+      historyFor: async (tenantId, subject) => (await consent.history(tenantId, subject)).map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+    },
+    recipients: {
+      // the actual recipients from the registry's disclosure log (Art. 15(1)(c), Art. 19)
+      recipientsFor: async (tenantId, subject, categories) =>
+        (await registry.recipientsForSubject(tenantId, { subjectPseudonym: keys.pseudonymizer(tenantId).pseudonym(subject), categories: [...categories] })).map((r) => ({
+          id: r.recipient.id,
+          name: r.recipient.legalName,
+          channel: "email" as const,
+          endpoint: r.recipient.contact.email,
+          categories: [...r.categories],
+          country: r.recipient.country,
+          role: r.recipient.role === "processor" ? ("processor" as const) : r.recipient.role === "subprocessor" ? ("sub_processor" as const) : ("controller" as const),
+        })),
+    },
+  });
+  return { keyring, registry, consent, retention, dsr };
 }
 
 /**
@@ -61,4 +101,5 @@ export async function migrateServices(db: OpenDatabase): Promise<void> {
   await db.sql.migrate("@lawful/registry", lite ? REGISTRY_SQLITE_MIGRATIONS : REGISTRY_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/consent", lite ? CONSENT_SQLITE_MIGRATIONS : CONSENT_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/retention", lite ? RETENTION_SQLITE_MIGRATIONS : RETENTION_POSTGRES_MIGRATIONS);
+  await db.sql.migrate("@lawful/dsr", lite ? DSR_SQLITE_MIGRATIONS : DSR_POSTGRES_MIGRATIONS);
 }

@@ -20,6 +20,7 @@ import { OutboxMessageSchema, type Outbox } from "../outbox.js";
 import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
 import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
 import { registerPublicRetentionRoutes, registerRetentionRoutes } from "../routes/retention.js";
+import { registerRequestRoutes } from "../routes/requests.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -282,6 +283,7 @@ export function createApp(deps: AppDeps) {
   registerRegistryRoutes(app, deps.services);
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
   registerRetentionRoutes(app, { retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
+  registerRequestRoutes(app, { dsr: deps.services.dsr, outbox: deps.outbox, clock: deps.clock });
 
   // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
   const pub = new OpenAPIHono<{ Variables: PublicVariables }>();

@@ -16,6 +16,7 @@ export interface Problem {
 
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   VALIDATION_FAILED: 400,
+  INVALID_PERIOD: 400,
   NOT_JSON_SERIALIZABLE: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
