@@ -65,6 +65,7 @@ for (const dir of dirs) {
   // built files that no export points at are dead weight
   if (existsSync(join(dir, "dist"))) {
     const entryNames = new Set(sources.map((s) => s.replace(/^src\//, "").replace(/\.tsx?$/, "")));
+    for (const target of Object.values(pkg.bin ?? {})) entryNames.add(target.replace(/^\.\/dist\//, "").replace(/\.js$/, ""));
     const walk = (d, rel = "") =>
       readdirSync(join(dir, "dist", rel), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? walk(d, join(rel, e.name)) : [join(rel, e.name)],

@@ -1,0 +1,262 @@
+// Benchmarks of @lawful/audit (issue 3), each with a baseline measured in the same run:
+//  1. batched append to SQLite vs inserting the same rows with a plain prepared statement in one transaction (no hashing);
+//  2. batched append to PostgreSQL vs a plain multi-row INSERT of the same rows over the same connection;
+//  3. verification throughput vs crypto.hash('sha256') over the same stored bytes (one core);
+//  4. inclusion-proof latency (median) in a 1,000,000-event SQLite log.
+// It imports the BUILT packages (run `pnpm --filter @lawful/core --filter @lawful/audit run build` first).
+import { hash as cryptoHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { configureSqlite, createKeyring, createMemoryKeyStore, createFixedClock } from "@lawful/core";
+import { createAuditLog, encodeAuditEvent, generateCheckpointKey, inclusionProof, verifyRows } from "@lawful/audit";
+import { createSqliteAuditStore } from "@lawful/audit/sqlite";
+import { createPostgresAuditStore } from "@lawful/audit/postgres";
+import { createMemoryAuditStore } from "@lawful/audit/memory";
+
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+const BATCH = 500;
+
+function sampleInput(tenantId, i) {
+  return {
+    tenantId,
+    action: i % 5 === 0 ? "consent.given" : "data.accessed",
+    actor: { type: "staff", id: `u${i % 7}` },
+    subject: { kind: "email", value: `person${i % 1000}@example.com` },
+    target: { system: "crm", recordType: "contact", recordId: `c${i}`, fields: ["email", "phone"] },
+    purpose: "support",
+    details: { reason: "ticket", ticket: `T-${i}` },
+    requestMeta: { ip: "192.0.2.10", userAgent: "bench" },
+  };
+}
+
+/** Prepared (already pseudonymised and encrypted) events: the store-level append measures canonicalisation + hashing + Merkle + insert. */
+async function preparedEvents(n) {
+  const log = makeLog(createMemoryAuditStore());
+  const events = [];
+  for (let i = 0; i < n; i += BATCH) await log.recordMany(Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => sampleInput("prep", i + j)));
+  const rows = await log.store.readRange("prep", 0, n);
+  for (const r of rows) {
+    const ev = JSON.parse(Buffer.from(r.bytes).toString("utf8"));
+    delete ev.sequence;
+    delete ev.recordedAt;
+    events.push({ ev, index: { occurredAt: r.occurredAt, action: r.action, actorType: r.actorType, actorId: r.actorId, subject: r.subject, targetSystem: r.targetSystem, targetRecordType: r.targetRecordType, targetRecordId: r.targetRecordId } });
+  }
+  return { log, events, rows };
+}
+
+function makeLog(store) {
+  return createAuditLog({
+    store,
+    keyring: createKeyring({ store: createMemoryKeyStore(), keks: [{ id: "k1", key: randomBytes(32) }], currentKekId: "k1" }),
+    pseudonymKey: randomBytes(32),
+    signer: generateCheckpointKey("bench.example/audit").signer,
+    clock: createFixedClock("2025-03-01T00:00:00Z"),
+    checkpointEvery: { events: 1_000_000_000, seconds: 1e9 },
+  });
+}
+
+/** The builder the log uses inside the store's lock: canonicalise once (encodeAuditEvent), keep the bytes and the leaf hash. */
+function builder(tenantId, batch) {
+  return (first) => {
+    const recordedAt = "2025-03-01T00:00:00.000Z";
+    return batch.map((p, i) => {
+      const sequence = first + i;
+      const { bytes, leafHash } = encodeAuditEvent({ ...p.ev, tenantId, sequence, recordedAt });
+      return { tenantId, sequence, id: p.ev.id, bytes, leafHash, ...p.index };
+    });
+  };
+}
+
+function rowsFor(tenantId, batch, first) {
+  return builder(tenantId, batch)(first);
+}
+
+const INSERT_COLUMNS = "tenant_id, sequence, id, bytes, leaf_hash, occurred_at, action, actor_type, actor_id, subject, target_system, target_record_type, target_record_id";
+const rowParams = (r) => [r.tenantId, r.sequence, r.id, r.bytes, r.leafHash, r.occurredAt.getTime(), r.action, r.actorType, r.actorId, r.subject, r.targetSystem, r.targetRecordType, r.targetRecordId];
+
+async function benchSqliteAppend(ctx, prepared, dir) {
+  const n = prepared.length;
+  // baseline: a second file with the same schema (created by the store's migrations), plain inserts of the same rows
+  const baseDb = new Database(join(dir, "baseline.db"));
+  configureSqlite(baseDb);
+  await createSqliteAuditStore({ database: baseDb }).size("x"); // runs the migrations
+  const baseRows = [];
+  for (let i = 0; i < n; i += BATCH) baseRows.push(rowsFor("base", prepared.slice(i, i + BATCH), i));
+  const insert = baseDb.prepare(`INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertBatch = baseDb.transaction((rows) => {
+    for (const r of rows) insert.run(...rowParams(r));
+  });
+  let t = now();
+  for (const rows of baseRows) insertBatch(rows);
+  const baseMs = now() - t;
+
+  const db = new Database(join(dir, "append.db"));
+  configureSqlite(db);
+  const store = createSqliteAuditStore({ database: db });
+  await store.size("x");
+  t = now();
+  for (let i = 0; i < n; i += BATCH) await store.append("bench", builder("bench", prepared.slice(i, i + BATCH)));
+  const ms = now() - t;
+
+  // full path (validation, pseudonymisation, encryption, canonicalisation, hashing, store) for information
+  const db2 = new Database(join(dir, "full.db"));
+  configureSqlite(db2);
+  const log = makeLog(createSqliteAuditStore({ database: db2 }));
+  const inputs = Array.from({ length: n }, (_, i) => sampleInput("full", i));
+  await log.record(sampleInput("warm", 0));
+  t = now();
+  for (let i = 0; i < n; i += BATCH) await log.recordMany(inputs.slice(i, i + BATCH));
+  const fullMs = now() - t;
+  ctx.log(`sqlite: ${n} events, batches of ${BATCH}: store append ${ms.toFixed(0)} ms, plain insert ${baseMs.toFixed(0)} ms, full recordMany ${fullMs.toFixed(0)} ms`);
+  baseDb.close();
+  db.close();
+  db2.close();
+  return [
+    { name: "audit append, batched, SQLite (store: canonicalise + hash + Merkle nodes + insert)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain prepared INSERT of the same rows, one transaction per batch, no hashing", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
+    { name: "audit recordMany, batched, SQLite (full path incl. validation, pseudonyms, AES-GCM)", unit: "events/s", value: (n / fullMs) * 1000, better: "higher", baseline: { name: "plain prepared INSERT of the same rows, one transaction per batch, no hashing", value: (n / baseMs) * 1000 } },
+  ];
+}
+
+async function withPostgres(ctx, fn) {
+  if (process.env.TEST_DATABASE_URL) return fn(process.env.TEST_DATABASE_URL);
+  const { startPostgres } = await import(new URL("../../../scripts/lib/postgres.mjs", import.meta.url).href);
+  const server = await startPostgres();
+  ctx.log(`started a throwaway PostgreSQL at ${server.url}`);
+  try {
+    return await fn(server.url);
+  } finally {
+    server.stop();
+  }
+}
+
+async function benchPgAppend(ctx, prepared) {
+  return withPostgres(ctx, async (adminUrl) => {
+    const name = `audit_bench_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    const pool = new pg.Pool({ connectionString: u.toString(), max: 1 }); // one connection: "over the same connection"
+    pool.on("error", () => {}); // the forced DROP DATABASE below ends idle connections
+    try {
+      const n = prepared.length;
+      const store = createPostgresAuditStore({ pool });
+      await store.size("x");
+      // warm-up
+      await store.append("warm", builder("warm", prepared.slice(0, BATCH)));
+      let t = now();
+      for (let i = 0; i < n; i += BATCH) await store.append("bench", builder("bench", prepared.slice(i, i + BATCH)));
+      const ms = now() - t;
+      const baseRows = [];
+      for (let i = 0; i < n; i += BATCH) baseRows.push(rowsFor("base", prepared.slice(i, i + BATCH), i));
+      t = now();
+      for (const rows of baseRows) {
+        const params = [];
+        const values = rows.map((r) => `(${rowParams(r).map((v) => (params.push(v), `$${params.length}`)).join(", ")})`);
+        await pool.query(`INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES ${values.join(", ")}`, params);
+      }
+      const baseMs = now() - t;
+      ctx.log(`postgres: ${n} events, batches of ${BATCH}: store append ${ms.toFixed(0)} ms, plain multi-row INSERT ${baseMs.toFixed(0)} ms`);
+      return [
+        { name: "audit append, batched, PostgreSQL (store: lock head row + canonicalise + hash + Merkle nodes + insert)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain multi-row INSERT of the same rows, same connection", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
+      ];
+    } finally {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+}
+
+async function benchVerify(ctx, rows) {
+  // the same stored bytes, many times over, as rows of one log
+  const reps = 10;
+  const all = [];
+  for (let k = 0; k < reps; k++) for (const r of rows) all.push(r);
+  const stored = [];
+  const tenantId = "vbench";
+  const batch = all.map((r) => {
+    const ev = JSON.parse(Buffer.from(r.bytes).toString("utf8"));
+    return { ev, index: {} };
+  });
+  const built = builder(tenantId, batch)(0);
+  for (const r of built) stored.push({ sequence: r.sequence, bytes: r.bytes, leafHash: r.leafHash });
+  const n = stored.length;
+  let best = Infinity;
+  let baseBest = Infinity;
+  let sink = 0;
+  for (let round = 0; round < 3; round++) {
+    let t = now();
+    for (const r of stored) sink ^= cryptoHash("sha256", r.bytes, "buffer")[0];
+    baseBest = Math.min(baseBest, now() - t);
+    t = now();
+    const report = await verifyRows({ tenantId, rows: stored, checkpoints: [], verifiers: [] });
+    best = Math.min(best, now() - t);
+    if (!report.ok) throw new Error(`verification failed: ${report.problem?.message}`);
+  }
+  const avgBytes = stored.reduce((s, r) => s + r.bytes.byteLength, 0) / n;
+  ctx.log(`verify: ${n} events (avg ${avgBytes.toFixed(0)} bytes): ${best.toFixed(0)} ms, sha256 only ${baseBest.toFixed(0)} ms (${sink & 0})`);
+  return [
+    { name: "audit verify (leaf + tree hashing, row checks), one core", unit: "events/s", value: (n / best) * 1000, better: "higher", baseline: { name: "crypto.hash('sha256') over the same stored bytes", value: (n / baseBest) * 1000 }, target: "ratio >= 0.5" },
+  ];
+}
+
+async function benchProof(ctx, prepared, dir) {
+  const N = 1_000_000;
+  const db = new Database(join(dir, "million.db"));
+  configureSqlite(db);
+  db.pragma("synchronous = OFF"); // building the fixture only (not a durability measurement); the proofs are read-only
+  const store = createSqliteAuditStore({ database: db });
+  const big = 5000;
+  let t = now();
+  for (let i = 0; i < N; i += big) {
+    const batch = Array.from({ length: Math.min(big, N - i) }, (_, j) => prepared[(i + j) % prepared.length]);
+    await store.append("million", builder("million", batch));
+  }
+  const buildMs = now() - t;
+  ctx.log(`built a ${N.toLocaleString("en-US")}-event SQLite log in ${(buildMs / 1000).toFixed(1)} s (store append, batches of ${big})`);
+  const read = (level, from, to) => store.readHashes("million", level, from, to);
+  const samples = [];
+  for (let k = 0; k < 1000; k++) {
+    const index = Math.floor(Math.random() * N);
+    t = now();
+    await inclusionProof(read, index, N);
+    samples.push(now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[samples.length >> 1];
+  // baseline: one indexed point read of the event row, same connection
+  const get = db.prepare("SELECT bytes FROM audit_events WHERE tenant_id = ? AND sequence = ?");
+  const base = [];
+  for (let k = 0; k < 1000; k++) {
+    const s = Math.floor(Math.random() * N);
+    t = now();
+    get.get("million", s);
+    base.push(now() - t);
+  }
+  base.sort((a, b) => a - b);
+  ctx.log(`inclusion proof in ${N.toLocaleString("en-US")} events: median ${median.toFixed(3)} ms, p99 ${samples[990].toFixed(3)} ms`);
+  db.close();
+  return [
+    { name: "audit inclusion proof, 1,000,000-event SQLite log (median)", unit: "ms", value: median, better: "lower", baseline: { name: "one indexed SELECT of an event row", value: base[base.length >> 1] }, target: "< 2 ms" },
+  ];
+}
+
+export default async function (ctx) {
+  const dir = mkdtempSync(join(tmpdir(), "lawful-audit-bench-"));
+  try {
+    const { events: prepared, rows } = await preparedEvents(20_000);
+    const metrics = [];
+    metrics.push(...(await benchSqliteAppend(ctx, prepared, dir)));
+    metrics.push(...(await benchPgAppend(ctx, prepared)));
+    metrics.push(...(await benchVerify(ctx, rows)));
+    metrics.push(...(await benchProof(ctx, prepared, dir)));
+    return metrics;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
