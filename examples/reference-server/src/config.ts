@@ -17,6 +17,11 @@ export const ConfigSchema = z
       .optional(),
     LAWFUL_MASTER_KEY_FILE: z.string().min(1).optional(),
     PUBLIC_BASE_URL: z.url().optional(),
+    LAWFUL_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+    LAWFUL_CHECKPOINT_KEY_NAME: z
+      .string()
+      .regex(/^[^\s+]{1,200}$/, "must be a name without spaces or '+', e.g. example.com/audit")
+      .default("lawful-reference-server/audit"),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })
   .refine((c) => !(c.LAWFUL_MASTER_KEY && c.LAWFUL_MASTER_KEY_FILE), {

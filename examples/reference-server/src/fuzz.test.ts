@@ -16,6 +16,8 @@ import { createLawful, type Lawful } from "./server.js";
 interface Op {
   method: string;
   path: string;
+  /** A write that takes neither a body nor an id cannot be made invalid (e.g. POST /v1/audit/checkpoints). */
+  inert: boolean;
 }
 
 const hostileStrings = fc.oneof(
@@ -77,8 +79,10 @@ describe("hostile input", () => {
     lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
     const t = await lawful.tenants.create({ slug: "fuzz", name: "Fuzz" });
     admin = (await lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] })).secret;
-    const doc = (await (await lawful.app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
-    ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
+    const doc = (await (await lawful.app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, inert: method !== "get" && !op.requestBody && !path.includes("{") })),
+    );
   });
   afterAll(async () => {
     await lawful?.close();
@@ -90,7 +94,7 @@ describe("hostile input", () => {
     expect(ops.length).toBeGreaterThan(3);
     const before = fileBytes();
     const beforeDump = await dump();
-    for (const op of ops) {
+    for (const op of ops.filter((o) => !o.inert)) {
       await fc.assert(
         fc.asyncProperty(hostileStrings, hostileJson, async (id, body) => {
           const path = fill(op.path, id);

@@ -6,6 +6,11 @@ export function deriveKey(master: Uint8Array, info: string): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", master, new Uint8Array(0), info, 32));
 }
 
+/** A 32-byte Ed25519 seed for signing audit checkpoints when no key file is configured. */
+export function checkpointSeed(master: Uint8Array): Uint8Array {
+  return deriveKey(master, "lawful/checkpoint/v1");
+}
+
 /** Every key the server derives from LAWFUL_MASTER_KEY; nothing here is ever logged. */
 export interface ServerKeys {
   /** Key-encryption key of the subject keyring (crypto-shredding). */

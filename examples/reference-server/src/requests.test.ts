@@ -62,6 +62,8 @@ describe("data-subject requests over HTTP", () => {
     const consents = (await (await call(`/v1/subjects/${encodeURIComponent("email:ada@example.com")}/consents`, { key })).json()) as { history: unknown[] };
     expect(consents.history).toEqual([]);
     expect(await lawful.services.consent.isSuppressed((await lawful.tenants.bySlug("acme"))!.id, { kind: "email", value: "ada@example.com" })).toBe(true);
+    // the audit log still verifies after the erasure shredded the subject's key
+    expect(((await (await call("/v1/audit/verify", { key: admin })).json()) as { ok: boolean }).ok).toBe(true);
   });
 
   it("lists and isolation - due-before filter; another tenant sees 404 and nothing", async () => {

@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { serve, type ServerType } from "@hono/node-server";
 import pino, { type Logger } from "pino";
-import { createMemoryAuditSink, createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
+import { createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
+import { createCheckpointSigner, type CheckpointSigner } from "@lawful/audit";
 import { ConfigError, readMasterKey, type Config } from "./config.js";
 import { openDatabase, type OpenDatabase } from "./db.js";
 import { createApp, type App } from "./http/app.js";
@@ -13,7 +14,7 @@ import { hostname } from "node:os";
 import { SCHEDULER_MIGRATIONS, createScheduler, type Scheduler } from "./scheduler.js";
 import { FORM_MIGRATIONS } from "./routes/consent.js";
 import { createServices, migrateServices, type Services } from "./services.js";
-import { createServerKeys } from "./keys.js";
+import { checkpointSeed, createServerKeys } from "./keys.js";
 import { OUTBOX_MIGRATIONS, createOutbox } from "./outbox.js";
 
 /** The wired server: database, services and HTTP app, before it listens. */
@@ -50,6 +51,27 @@ function ensureMasterKey(config: Config, db: OpenDatabase): Uint8Array {
   return new Uint8Array(Buffer.from(readFileSync(file, "utf8").trim(), "base64url"));
 }
 
+/**
+ * The Ed25519 key that signs audit checkpoints: a PKCS#8 PEM file (LAWFUL_CHECKPOINT_KEY_FILE) or,
+ * by default, derived from the master key. Publish its verifier key (`GET /v1/audit/checkpoints/latest`).
+ */
+export function loadCheckpointSigner(config: Config, masterKey: Uint8Array): CheckpointSigner {
+  if (config.LAWFUL_CHECKPOINT_KEY_FILE) {
+    let pem: string;
+    try {
+      pem = readFileSync(config.LAWFUL_CHECKPOINT_KEY_FILE, "utf8");
+    } catch {
+      throw new ConfigError(["LAWFUL_CHECKPOINT_KEY_FILE: cannot read the file"]);
+    }
+    try {
+      return createCheckpointSigner({ name: config.LAWFUL_CHECKPOINT_KEY_NAME, privateKey: pem });
+    } catch {
+      throw new ConfigError(["LAWFUL_CHECKPOINT_KEY_FILE: not an Ed25519 private key in PKCS#8 PEM form"]);
+    }
+  }
+  return createCheckpointSigner({ name: config.LAWFUL_CHECKPOINT_KEY_NAME, privateKey: checkpointSeed(masterKey) });
+}
+
 /** Open the database, migrate, and build the app. */
 export async function createLawful(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<Lawful> {
   const clock = options.clock ?? systemClock;
@@ -66,9 +88,10 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
     const keys = createServerKeys(masterKey);
-    const audit = createMemoryAuditSink();
     const outbox = createOutbox(db.sql, clock, ids);
-    const services = createServices(db, { audit, clock, ids, keys, masterKey, outbox });
+    const signer = loadCheckpointSigner(config, masterKey);
+    const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox });
+    const audit = services.audit;
     const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
     const instance = `${hostname()}:${process.pid}:${ids().slice(-8)}`;
     const scheduler = createScheduler(db.sql, clock, instance, [
@@ -82,6 +105,17 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
         },
       },
       { name: "rate-limit-prune", intervalMs: 600_000, run: async () => void (await pruneRateLimits(db.sql, clock)) },
+      {
+        // signed tree heads even for quiet logs (appends also checkpoint every 1,000 events)
+        name: "audit-checkpoints",
+        intervalMs: 300_000,
+        run: async () => {
+          for (const t of await tenants.list()) {
+            const latest = await services.audit.store.latestCheckpoint(t.id);
+            if (!latest || latest.treeSize < (await services.audit.size(t.id))) await services.audit.checkpoint(t.id);
+          }
+        },
+      },
     ]);
     await scheduler.register();
     return { config, db, tenants, app, services, scheduler, logger, masterKey, close: () => db.sql.close() };

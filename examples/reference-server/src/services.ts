@@ -1,9 +1,10 @@
-import { createPostgresKeyStore } from "@lawful/audit/postgres";
-import { createSqliteKeyStore } from "@lawful/audit/sqlite";
+import { createAuditLog, type AuditLog, type CheckpointSigner } from "@lawful/audit";
+import { AUDIT_KEYS_PG_MIGRATIONS, AUDIT_PG_MIGRATIONS, createPostgresAuditStore, createPostgresKeyStore } from "@lawful/audit/postgres";
+import { AUDIT_KEYS_SQLITE_MIGRATIONS, AUDIT_SQLITE_MIGRATIONS, createSqliteAuditStore, createSqliteKeyStore } from "@lawful/audit/sqlite";
 import { createConsentService, type ConsentService } from "@lawful/consent";
 import { CONSENT_PG_MIGRATIONS, createPostgresConsentStore } from "@lawful/consent/postgres";
 import { CONSENT_SQLITE_MIGRATIONS, createSqliteConsentStore } from "@lawful/consent/sqlite";
-import { createKeyring, weekendOnlyCalendar, type AuditSink, type Clock, type IdGenerator, type Keyring } from "@lawful/core";
+import { createKeyring, weekendOnlyCalendar, type Clock, type IdGenerator, type Keyring } from "@lawful/core";
 import { createRegistry, type Registry } from "@lawful/registry";
 import { REGISTRY_PG_MIGRATIONS, createPostgresRegistryStore } from "@lawful/registry/postgres";
 import { REGISTRY_SQLITE_MIGRATIONS, createSqliteRegistryStore } from "@lawful/registry/sqlite";
@@ -22,6 +23,9 @@ import type { ServerKeys } from "./keys.js";
 
 /** The Lawful package services the server wires, all on the server's one database. */
 export interface Services {
+  audit: AuditLog;
+  /** The C2SP verifier key of the checkpoint signer; publish it so anyone can verify an exported log. */
+  checkpointVerifierKey: string;
   keyring: Keyring;
   registry: Registry;
   consent: ConsentService;
@@ -32,9 +36,9 @@ export interface Services {
 /** Build every package service on `db`, writing audit events to `audit`. */
 export function createServices(
   db: OpenDatabase,
-  deps: { audit: AuditSink; clock: Clock; ids: IdGenerator; keys: ServerKeys; masterKey: Uint8Array; outbox: Outbox },
+  deps: { signer: CheckpointSigner; clock: Clock; ids: IdGenerator; keys: ServerKeys; masterKey: Uint8Array; outbox: Outbox },
 ): Services {
-  const { audit, clock, ids, keys } = deps;
+  const { clock, ids, keys } = deps;
   const sqlite = db.kind === "sqlite" ? db.database : undefined;
   const pool = db.kind === "postgres" ? db.pool : undefined;
   const keyring = createKeyring({
@@ -42,6 +46,16 @@ export function createServices(
     keks: [keys.kek],
     currentKekId: keys.kek.id,
     clock,
+  });
+  // the tamper-evident log every package writes to; subject details are encrypted with the keyring
+  const audit = createAuditLog({
+    store: sqlite ? createSqliteAuditStore({ database: sqlite }) : createPostgresAuditStore({ pool: pool! }),
+    keyring,
+    pseudonymizer: (tenantId: string) => keys.pseudonymizer(tenantId),
+    signer: deps.signer,
+    clock,
+    ids,
+    checkpointEvery: { events: 1000, seconds: 300 },
   });
   const registry = createRegistry({
     store: sqlite ? createSqliteRegistryStore({ database: sqlite }) : createPostgresRegistryStore({ pool: pool! }),
@@ -89,7 +103,7 @@ export function createServices(
         })),
     },
   });
-  return { keyring, registry, consent, retention, dsr };
+  return { audit, checkpointVerifierKey: deps.signer.verifierKey, keyring, registry, consent, retention, dsr };
 }
 
 /**
@@ -98,6 +112,8 @@ export function createServices(
  */
 export async function migrateServices(db: OpenDatabase): Promise<void> {
   const lite = db.kind === "sqlite";
+  await db.sql.migrate("@lawful/audit:keystore", lite ? AUDIT_KEYS_SQLITE_MIGRATIONS : AUDIT_KEYS_PG_MIGRATIONS);
+  await db.sql.migrate("@lawful/audit", lite ? AUDIT_SQLITE_MIGRATIONS : AUDIT_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/registry", lite ? REGISTRY_SQLITE_MIGRATIONS : REGISTRY_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/consent", lite ? CONSENT_SQLITE_MIGRATIONS : CONSENT_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/retention", lite ? RETENTION_SQLITE_MIGRATIONS : RETENTION_POSTGRES_MIGRATIONS);

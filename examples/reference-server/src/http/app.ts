@@ -21,6 +21,7 @@ import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/
 import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
 import { registerPublicRetentionRoutes, registerRetentionRoutes } from "../routes/retention.js";
 import { registerRequestRoutes } from "../routes/requests.js";
+import { registerAuditRoutes } from "../routes/audit.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -284,6 +285,7 @@ export function createApp(deps: AppDeps) {
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
   registerRetentionRoutes(app, { retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
   registerRequestRoutes(app, { dsr: deps.services.dsr, outbox: deps.outbox, clock: deps.clock });
+  registerAuditRoutes(app, { audit: deps.services.audit, verifierKey: deps.services.checkpointVerifierKey });
 
   // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
   const pub = new OpenAPIHono<{ Variables: PublicVariables }>();

@@ -20,7 +20,19 @@ import { newStoredNodes, type MerkleHashReader } from "../merkle.js";
 import type { AuditRecord, AuditStoreFilter, StoredCheckpoint } from "../model.js";
 import type { AppendBuilder, AuditStore } from "../store.js";
 
-const PG_MIGRATIONS: readonly Migration[] = [
+/**
+ * The PostgreSQL schema migrations of the audit store (component `@lawful/audit`). The store applies them lazily on
+ * first use; an application may apply them up front with core's `runPgMigrations`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { runPgMigrations } from "@lawful/core";
+ * import { AUDIT_PG_MIGRATIONS } from "@lawful/audit/postgres";
+ * await runPgMigrations(new pg.Pool(), { component: "@lawful/audit", migrations: AUDIT_PG_MIGRATIONS });
+ * ```
+ */
+export const AUDIT_PG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "audit log tables",
@@ -40,7 +52,19 @@ const PG_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const KEY_MIGRATIONS: readonly Migration[] = [
+/**
+ * The PostgreSQL schema migrations of the keyring key store (component `@lawful/audit:keystore`). The store applies them lazily on
+ * first use; an application may apply them up front with core's `runPgMigrations`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { runPgMigrations } from "@lawful/core";
+ * import { AUDIT_KEYS_PG_MIGRATIONS } from "@lawful/audit/postgres";
+ * await runPgMigrations(new pg.Pool(), { component: "@lawful/audit:keystore", migrations: AUDIT_KEYS_PG_MIGRATIONS });
+ * ```
+ */
+export const AUDIT_KEYS_PG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "subject keys",
@@ -154,7 +178,7 @@ async function readHashes(q: PgQueryable, tenantId: string, level: number, from:
 export function createPostgresAuditStore(options: PostgresAuditStoreOptions): AuditStore {
   const pool = parseOptions(options, "PostgreSQL audit store");
   const state = { closed: false };
-  const ready = once(() => runPgMigrations(pool, { component: AUDIT_COMPONENT, migrations: PG_MIGRATIONS }));
+  const ready = once(() => runPgMigrations(pool, { component: AUDIT_COMPONENT, migrations: AUDIT_PG_MIGRATIONS }));
   const use = storeUser("PostgreSQL audit", state, ready);
   const q = (): PgQueryable => pgQueryable(pool);
 
@@ -317,7 +341,7 @@ const toKey = (r: KeyRow): StoredSubjectKey =>
 export function createPostgresKeyStore(options: PostgresAuditStoreOptions): KeyStore {
   const pool = parseOptions(options, "PostgreSQL key store");
   const state = { closed: false };
-  const ready = once(() => runPgMigrations(pool, { component: KEYS_COMPONENT, migrations: KEY_MIGRATIONS }));
+  const ready = once(() => runPgMigrations(pool, { component: KEYS_COMPONENT, migrations: AUDIT_KEYS_PG_MIGRATIONS }));
   const use = storeUser("PostgreSQL key", state, ready);
   const q = (): PgQueryable => pgQueryable(pool);
   const select = async (tenantId: string, id: string): Promise<StoredSubjectKey | undefined> => {

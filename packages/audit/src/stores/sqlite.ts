@@ -20,7 +20,19 @@ import type { AuditRecord, AuditStoreFilter, StoredCheckpoint } from "../model.j
 import type { AppendBuilder, AuditStore } from "../store.js";
 
 
-const SQLITE_MIGRATIONS: readonly Migration[] = [
+/**
+ * The SQLite schema migrations of the audit store (component `@lawful/audit`). The store applies them lazily on
+ * first use; an application may apply them up front with core's `runSqliteMigrations`.
+ *
+ * @example
+ * ```ts
+ * import Database from "better-sqlite3";
+ * import { runSqliteMigrations } from "@lawful/core";
+ * import { AUDIT_SQLITE_MIGRATIONS } from "@lawful/audit/sqlite";
+ * await runSqliteMigrations(new Database("app.db"), { component: "@lawful/audit", migrations: AUDIT_SQLITE_MIGRATIONS });
+ * ```
+ */
+export const AUDIT_SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "audit log tables",
@@ -40,7 +52,19 @@ const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const KEY_MIGRATIONS: readonly Migration[] = [
+/**
+ * The SQLite schema migrations of the keyring key store (component `@lawful/audit:keystore`). The store applies them lazily on
+ * first use; an application may apply them up front with core's `runSqliteMigrations`.
+ *
+ * @example
+ * ```ts
+ * import Database from "better-sqlite3";
+ * import { runSqliteMigrations } from "@lawful/core";
+ * import { AUDIT_KEYS_SQLITE_MIGRATIONS } from "@lawful/audit/sqlite";
+ * await runSqliteMigrations(new Database("app.db"), { component: "@lawful/audit:keystore", migrations: AUDIT_KEYS_SQLITE_MIGRATIONS });
+ * ```
+ */
+export const AUDIT_KEYS_SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "subject keys",
@@ -156,7 +180,7 @@ export function createSqliteAuditStore(options: SqliteAuditStoreOptions): AuditS
     }
     return s;
   };
-  const ready = once(() => runSqliteMigrations(db, { component: COMPONENT, migrations: SQLITE_MIGRATIONS }));
+  const ready = once(() => runSqliteMigrations(db, { component: COMPONENT, migrations: AUDIT_SQLITE_MIGRATIONS }));
   const use = async <T>(op: string, fn: () => Promise<T> | T): Promise<T> => {
     if (closed) throw new AuditError(ERROR_CODES.STORE_CLOSED, "The SQLite audit store was closed; create a new one.");
     return guard("SQLite audit", op, async () => {
@@ -312,7 +336,7 @@ const toKey = (r: KeyRow): StoredSubjectKey =>
 export function createSqliteKeyStore(options: SqliteAuditStoreOptions): KeyStore {
   const db = parseOptions(options, "SQLite key store");
   let closed = false;
-  const ready = once(() => runSqliteMigrations(db, { component: KEYS_COMPONENT, migrations: KEY_MIGRATIONS }));
+  const ready = once(() => runSqliteMigrations(db, { component: KEYS_COMPONENT, migrations: AUDIT_KEYS_SQLITE_MIGRATIONS }));
   const use = async <T>(op: string, fn: () => Promise<T> | T): Promise<T> => {
     if (closed) throw new AuditError(ERROR_CODES.STORE_CLOSED, "The SQLite key store was closed; create a new one.");
     return guard("SQLite key", op, async () => {
