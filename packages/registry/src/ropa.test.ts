@@ -110,7 +110,7 @@ describe("records of processing (Art. 30)", () => {
     expect(table.rows[1]!.thirdCountryTransfers).toContain("US: CloudRelay Inc.");
     // the DPO is named once, then reached by e-mail and phone
     expect(table.rows[0]!.controller).toContain("DPO: Data Protection Officer, dpo@acme-crm.example");
-    expect(table.rows[0]!.controller.split("Data Protection Officer").length).toBe(2);
+    expect((table.rows[0]!.controller ?? "").split("Data Protection Officer").length).toBe(2);
   });
 
   it("buildControllerRopa - reports gaps where the article says 'where possible' and ignores inactive parties", async () => {
