@@ -2,7 +2,15 @@ import type { CheckpointVerifier } from "./checkpoint.js";
 import type { AuditStore } from "./store.js";
 import { verifyRows, type VerifiableRow, type VerificationReport } from "./verify.js";
 
-/** The `format` of the header line of an export. */
+/**
+ * The `format` of the header line of an export.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_FORMAT } from "@lawful/audit";
+ * const isOurs = (firstLine: string) => (JSON.parse(firstLine) as { format?: string }).format === EXPORT_FORMAT;
+ * ```
+ */
 export const EXPORT_FORMAT = "lawful-audit-export/v1";
 
 /**

@@ -10,7 +10,15 @@ import {
   TenantIdSchema,
 } from "@lawful/core";
 
-/** Version of the stored event format (the `v` field of every stored event). */
+/**
+ * Version of the stored event format (the `v` field of every stored event).
+ *
+ * @example
+ * ```ts
+ * import { STORED_EVENT_VERSION } from "@lawful/audit";
+ * const current = (event: { v: number }) => event.v === STORED_EVENT_VERSION;
+ * ```
+ */
 export const STORED_EVENT_VERSION = 1;
 
 /**

@@ -116,8 +116,8 @@ function deny(event: ConsentEvent, status: ConsentStateStatus, prev?: ConsentSta
  *
  * @example
  * ```ts
- * import { applyConsentEvent } from "@lawful/consent";
- * const next = applyConsentEvent(undefined, event);
+ * import { applyConsentEvent, type ConsentEvent } from "@lawful/consent";
+ * const first = (event: ConsentEvent) => applyConsentEvent(undefined, event);
  * ```
  */
 export function applyConsentEvent(prev: ConsentState | undefined, event: ConsentEvent): ConsentState {
@@ -149,8 +149,8 @@ export function applyConsentEvent(prev: ConsentState | undefined, event: Consent
  *
  * @example
  * ```ts
- * import { projectConsentState } from "@lawful/consent";
- * const state = projectConsentState(events, new Date("2025-06-01T00:00:00Z"));
+ * import { projectConsentState, type ConsentEvent } from "@lawful/consent";
+ * const stateOn1June = (events: ConsentEvent[]) => projectConsentState(events, new Date("2025-06-01T00:00:00Z"));
  * ```
  */
 export function projectConsentState(events: readonly ConsentEvent[], at?: Date): ConsentState | undefined {
@@ -198,7 +198,8 @@ function denied(purposeId: string, at: Date, reason: DenialReason, s: ConsentSta
  *
  * @example
  * ```ts
- * import { decideFromState } from "@lawful/consent";
+ * import { PurposeSchema, decideFromState } from "@lawful/consent";
+ * const purpose = PurposeSchema.parse({ tenantId: "acme", id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU" });
  * const d = decideFromState(purpose, { purposeState: undefined, restricted: undefined, suppressed: undefined }, new Date());
  * d.reason; // "never_given" for an opt-in purpose
  * ```

@@ -9,9 +9,11 @@ import { LawfulError, type LawfulErrorCode, type LawfulErrorOptions } from "@law
  *
  * @example
  * ```ts
- * import { ConsentError } from "@lawful/consent";
- * try { await consent.captureForm(submission); } catch (e) {
- *   if (e instanceof ConsentError && e.code === "VALIDATION_FAILED") console.log(e.issues);
+ * import { ConsentError, type ConsentService, type FormSubmission } from "@lawful/consent";
+ * async function capture(consent: ConsentService, submission: FormSubmission) {
+ *   try { await consent.captureForm(submission); } catch (e) {
+ *     if (e instanceof ConsentError && e.code === "VALIDATION_FAILED") console.log(e.issues);
+ *   }
  * }
  * ```
  */

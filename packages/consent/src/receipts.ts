@@ -50,9 +50,8 @@ function consentType(event: ConsentEvent): string {
  *
  * @example
  * ```ts
- * import { buildIso27560Record } from "@lawful/consent";
- * const record = buildIso27560Record({ event, purpose, notice });
- * record["dpv:hasConsentStatus"]; // "dpv:ConsentGiven"
+ * import { buildIso27560Record, type ReceiptInput } from "@lawful/consent";
+ * const status = (input: ReceiptInput) => buildIso27560Record(input)["dpv:hasConsentStatus"]; // "dpv:ConsentGiven" for a grant
  * ```
  */
 export function buildIso27560Record(input: ReceiptInput): Record<string, unknown> {
@@ -126,9 +125,9 @@ export function buildIso27560Record(input: ReceiptInput): Record<string, unknown
  *
  * @example
  * ```ts
- * import { buildKantaraReceipt } from "@lawful/consent";
- * const receipt = buildKantaraReceipt({ event, purpose, notice, policyUrl: "https://acme.example/privacy" });
- * receipt.version; // "KI-CR-v1.1.0"
+ * import { buildKantaraReceipt, type ReceiptInput } from "@lawful/consent";
+ * const receiptFor = (input: ReceiptInput) => buildKantaraReceipt({ ...input, policyUrl: "https://acme.example/privacy" });
+ * // receiptFor(input).version === "KI-CR-v1.1.0"
  * ```
  */
 export function buildKantaraReceipt(input: ReceiptInput): Record<string, unknown> & { version: string } {

@@ -86,8 +86,8 @@ function duration(seconds: number | null, t: CookieTexts): string {
  *
  * @example
  * ```ts
- * import { renderCookieTable } from "@lawful/consent";
- * const html = renderCookieTable({ catalogue, locale: "de" });
+ * import { renderCookieTable, type CookieCatalogue } from "@lawful/consent";
+ * const germanTable = (catalogue: CookieCatalogue) => renderCookieTable({ catalogue, locale: "de" });
  * ```
  */
 export function renderCookieTable(options: Pick<CookieBannerOptions, "catalogue" | "locale" | "texts">): string {
@@ -124,9 +124,11 @@ const STYLE =
  * @throws ConsentError `VALIDATION_FAILED` when the endpoint or notice version is missing.
  * @example
  * ```ts
- * import { renderCookieBanner } from "@lawful/consent";
- * const { head, body } = renderCookieBanner({ catalogue, noticeVersion: 2, endpoint: "/consent", locale: "en" });
- * const page = `<!doctype html><html><head>${head}</head><body>…${body}</body></html>`;
+ * import { renderCookieBanner, type CookieCatalogue } from "@lawful/consent";
+ * function landingPage(catalogue: CookieCatalogue): string {
+ *   const { head, body } = renderCookieBanner({ catalogue, noticeVersion: 2, endpoint: "/consent", locale: "en" });
+ *   return `<!doctype html><html><head>${head}</head><body>…${body}</body></html>`;
+ * }
  * ```
  */
 export function renderCookieBanner(options: CookieBannerOptions): { head: string; body: string } {
@@ -204,11 +206,13 @@ export type CookieChoiceBody = z.infer<typeof CookieChoiceBodySchema>;
  * @throws ConsentError `VALIDATION_FAILED` when the body is malformed.
  * @example
  * ```ts
- * import { cookieChoiceToSubmission } from "@lawful/consent";
- * const submission = cookieChoiceToSubmission(await request.json(), {
- *   tenantId: "acme", subject: { kind: "device_id", value: deviceId }, noticeId: "cookies", request: { ip, userAgent },
- * });
- * await consent.captureForm(submission);
+ * import { cookieChoiceToSubmission, type ConsentService } from "@lawful/consent";
+ * async function onChoice(consent: ConsentService, request: Request, deviceId: string, ip: string, userAgent: string) {
+ *   const submission = cookieChoiceToSubmission(await request.json(), {
+ *     tenantId: "acme", subject: { kind: "device_id", value: deviceId }, noticeId: "cookies", request: { ip, userAgent },
+ *   });
+ *   await consent.captureForm(submission);
+ * }
  * ```
  */
 export function cookieChoiceToSubmission(

@@ -40,7 +40,7 @@ export interface CookieTexts {
  * @example
  * ```ts
  * import { COOKIE_TEXTS } from "@lawful/consent";
- * COOKIE_TEXTS.de.rejectAll; // "Alle ablehnen"
+ * COOKIE_TEXTS.de?.rejectAll; // "Alle ablehnen"
  * ```
  */
 export const COOKIE_TEXTS: Readonly<Record<string, CookieTexts>> = Object.freeze({
@@ -117,8 +117,8 @@ export const COOKIE_TEXTS: Readonly<Record<string, CookieTexts>> = Object.freeze
  *
  * @example
  * ```ts
- * import { createCookieTextCatalogue } from "@lawful/consent";
- * const texts = createCookieTextCatalogue({ fr: { ...COOKIE_TEXTS.en, acceptAll: "Tout accepter", rejectAll: "Tout refuser" } });
+ * import { COOKIE_TEXTS, createCookieTextCatalogue } from "@lawful/consent";
+ * const texts = createCookieTextCatalogue({ fr: { ...COOKIE_TEXTS.en!, acceptAll: "Tout accepter", rejectAll: "Tout refuser" } });
  * texts.get("fr-FR").rejectAll; // "Tout refuser"
  * ```
  */

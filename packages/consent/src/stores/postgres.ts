@@ -19,16 +19,6 @@ import {
 import type { ConsentStore } from "../store.js";
 
 /**
- * Options of {@link createPostgresConsentStore}.
- *
- * @example
- * ```ts
- * import pg from "pg";
- * import type { PostgresConsentStoreOptions } from "@lawful/consent/postgres";
- * const options: PostgresConsentStoreOptions = { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) };
- * ```
- */
-/**
  * The PostgreSQL schema migrations of the consent store (component `@lawful/consent`). The store applies them
  * lazily on first use; an application may apply them up front with core's `runPgMigrations`.
  *
@@ -42,6 +32,16 @@ import type { ConsentStore } from "../store.js";
  */
 export const CONSENT_PG_MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "consent tables", sql: SCHEMA_V1 }]);
 
+/**
+ * Options of {@link createPostgresConsentStore}.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import type { PostgresConsentStoreOptions } from "@lawful/consent/postgres";
+ * const options: PostgresConsentStoreOptions = { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) };
+ * ```
+ */
 export interface PostgresConsentStoreOptions {
   /** A pg `Pool` (or anything shaped like it). The caller owns it and ends it. */
   pool: PgPool;

@@ -22,16 +22,6 @@ import {
 import type { ConsentState } from "../decision.js";
 import type { ConsentStore } from "../store.js";
 
-/**
- * Options of {@link createSqliteConsentStore}.
- *
- * @example
- * ```ts
- * import Database from "better-sqlite3";
- * import type { SqliteConsentStoreOptions } from "@lawful/consent/sqlite";
- * const options: SqliteConsentStoreOptions = { database: new Database("lawful.db") };
- * ```
- */
 const SQLITE_SCHEMA = SCHEMA_V1.map((sql) =>
   sql.startsWith("CREATE TABLE consent_state") || sql.startsWith("CREATE TABLE consent_suppression") || sql.startsWith("CREATE TABLE consent_purposes")
     ? `${sql} WITHOUT ROWID`
@@ -52,6 +42,16 @@ const SQLITE_SCHEMA = SCHEMA_V1.map((sql) =>
  */
 export const CONSENT_SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "consent tables", sql: SQLITE_SCHEMA }]);
 
+/**
+ * Options of {@link createSqliteConsentStore}.
+ *
+ * @example
+ * ```ts
+ * import Database from "better-sqlite3";
+ * import type { SqliteConsentStoreOptions } from "@lawful/consent/sqlite";
+ * const options: SqliteConsentStoreOptions = { database: new Database("lawful.db") };
+ * ```
+ */
 export interface SqliteConsentStoreOptions {
   /** A better-sqlite3 connection (or anything shaped like it). The caller owns it and closes it. */
   database: SqliteDatabase;
