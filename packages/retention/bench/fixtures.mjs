@@ -66,3 +66,8 @@ export async function* streamRecords(n) {
     yield makeRecord(i);
   }
 }
+
+/** The same records from a plain (synchronous) generator. */
+export function* syncRecords(n) {
+  for (let i = 0; i < n; i++) yield makeRecord(i);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { addDuration, describeDuration, endOfCalendarYear, parseDuration } from "./duration.js";
+import { addDuration, addDurationFromYearEnd, describeDuration, endOfCalendarYear, parseDuration } from "./duration.js";
 import { RetentionError } from "./errors.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -107,6 +107,24 @@ describe("addDuration — reference", () => {
         expected.setUTCHours(s.getUTCHours(), s.getUTCMinutes(), s.getUTCSeconds(), s.getUTCMilliseconds());
         expect(addDuration(start, parseDuration(`P${months}M`))).toBe(expected.getTime());
       }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe("addDurationFromYearEnd — the evaluator's fused year-end path", () => {
+  it("equals addDuration(endOfCalendarYear(ms)) for any instant, duration and offset (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -62_000_000_000_000, max: 200_000_000_000_000 }),
+        fc.record({ y: fc.integer({ min: 0, max: 30 }), m: fc.integer({ min: 0, max: 30 }), d: fc.integer({ min: 0, max: 400 }), h: fc.integer({ min: 0, max: 100 }) }),
+        fc.integer({ min: -18 * 60, max: 18 * 60 }),
+        (start, p, offset) => {
+          fc.pre(p.y + p.m + p.d + p.h > 0);
+          const duration = parseDuration(`P${p.y}Y${p.m}M${p.d}DT${p.h}H`);
+          expect(addDurationFromYearEnd(start, duration, offset)).toBe(addDuration(endOfCalendarYear(start, offset), duration, offset));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -191,6 +191,22 @@ export function endOfCalendarYear(ms: number, offsetMinutes = 0): number {
 }
 
 /**
+ * `addDuration(endOfCalendarYear(ms, offset), duration, offset)` in one step, for the evaluator's hot
+ * path: the year end is 1 January 00:00 local, so month arithmetic never clamps and reduces to a
+ * month index. Returns epoch milliseconds.
+ *
+ * For example, 2025-03-15 with P8Y gives 2034-01-01T00:00:00.000Z. Internal: not exported from the package.
+ */
+export function addDurationFromYearEnd(ms: number, duration: IsoDuration, offsetMinutes: number): number {
+  const offsetMs = offsetMinutes * 60_000;
+  const year = yearOfDay(Math.floor((ms + offsetMs) / DAY_MS));
+  const monthIndex = (year + 1) * 12 + duration.totalMonths;
+  const ny = Math.floor(monthIndex / 12);
+  const nm = monthIndex - ny * 12 + 1;
+  return (daysFromCivil(ny, nm, 1) + duration.totalDays) * DAY_MS + duration.timeMs - offsetMs;
+}
+
+/**
  * A short English description of a duration, for schedules: `"8 years"`, `"2 years 6 months"`, `"72 hours"`.
  *
  * @example

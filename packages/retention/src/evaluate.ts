@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ERROR_CODES, parseOrThrow } from "@lawful/core";
-import { addDuration, endOfCalendarYear, parseDuration, type IsoDuration } from "./duration.js";
+import { addDuration, addDurationFromYearEnd, parseDuration, type IsoDuration } from "./duration.js";
 import { RetentionError } from "./errors.js";
 import { loadHolds, type LegalHold, type LegalHoldInput } from "./holds.js";
 import type { DateInput, RetentionRecord } from "./record.js";
@@ -100,11 +100,35 @@ export interface RetentionDecision {
   readonly decidingRuleId?: string | undefined;
   /** The active holds covering the record, sorted by id. */
   readonly holdIds: readonly string[];
+  /** Built on first access and cached; read-only by type (not frozen at runtime, for speed). */
   readonly matches: readonly RuleMatch[];
   /** One sentence, without personal data, saying why. */
   readonly explanation: string;
   /** A plain JSON-ready copy (the decision computes `keepUntil`, `matches` and `explanation` lazily; spread `{...d}` would miss them). */
   toJSON(): Omit<RetentionDecision, "toJSON">;
+}
+
+/**
+ * A precompiled string selector: a linear scan of a few interned strings beats hashing them, so
+ * small selectors (the common case) are scanned and only large ones use a `Set`.
+ */
+class StringMatcher {
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string> | undefined;
+  constructor(values: readonly string[]) {
+    this.list = [...new Set(values)];
+    this.set = this.list.length > 8 ? new Set(this.list) : undefined;
+  }
+  has(value: string): boolean {
+    if (this.set !== undefined) return this.set.has(value);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i] === value) return true;
+    return false;
+  }
+}
+
+function matcher(values: readonly string[] | undefined): StringMatcher | undefined {
+  return values ? new StringMatcher(values) : undefined;
 }
 
 interface CompiledRule {
@@ -118,10 +142,10 @@ interface CompiledRule {
   readonly topField: string | undefined;
   readonly customField: string | undefined;
   readonly endOfYear: boolean;
-  readonly categories: ReadonlySet<string> | undefined;
-  readonly purposes: ReadonlySet<string> | undefined;
-  readonly regimes: ReadonlySet<string> | undefined;
-  readonly tenants: ReadonlySet<string> | undefined;
+  readonly categories: StringMatcher | undefined;
+  readonly purposes: StringMatcher | undefined;
+  readonly regimes: StringMatcher | undefined;
+  readonly tenants: StringMatcher | undefined;
   readonly from: number;
   readonly until: number;
   readonly extendWhile: string | undefined;
@@ -163,7 +187,7 @@ function compileOne(rule: RetentionRule): CompiledRule {
     if (t.field in TRIGGER_FIELDS) topField = TRIGGER_FIELDS[t.field as keyof typeof TRIGGER_FIELDS];
     else customField = t.field;
   } else topField = TRIGGER_FIELDS[t.type];
-  const set = (a: readonly string[] | undefined) => (a ? new Set(a) : undefined);
+  const set = matcher;
   return {
     rule,
     id: rule.id,
@@ -223,10 +247,10 @@ interface CompiledHold {
   readonly tenantId: string | undefined;
   readonly issuedAt: number;
   readonly releasedAt: number;
-  readonly subjects: ReadonlySet<string> | undefined;
-  readonly systems: ReadonlySet<string> | undefined;
-  readonly categories: ReadonlySet<string> | undefined;
-  readonly recordTypes: ReadonlySet<string> | undefined;
+  readonly subjects: StringMatcher | undefined;
+  readonly systems: StringMatcher | undefined;
+  readonly categories: StringMatcher | undefined;
+  readonly recordTypes: StringMatcher | undefined;
   readonly from: number;
   readonly to: number;
 }
@@ -262,7 +286,7 @@ export interface CompiledHolds {
 export function compileHolds(holds: readonly LegalHoldInput[] | readonly LegalHold[] | CompiledHolds): CompiledHolds {
   if (typeof holds === "object" && COMPILED_HOLDS in holds) return holds;
   const parsed = loadHolds(holds);
-  const set = (a: readonly string[] | undefined) => (a ? new Set(a) : undefined);
+  const set = matcher;
   const compiled = parsed.map(
     (h): CompiledHold => ({
       id: h.id,
@@ -298,7 +322,7 @@ function toMs(value: DateInput | undefined, field: string): number {
   return ms;
 }
 
-function anyIn(set: ReadonlySet<string>, values: readonly string[] | undefined): boolean {
+function anyIn(set: StringMatcher, values: readonly string[] | undefined): boolean {
   if (values === undefined) return false;
   for (let i = 0; i < values.length; i++) if (set.has(values[i]!)) return true;
   return false;
@@ -335,6 +359,29 @@ function readTrigger(record: RetentionRecord, c: CompiledRule): DateInput | unde
       return record.dates?.[c.customField!];
   }
 }
+
+/**
+ * One matched rule: own, read-only (by type) data fields. Not frozen at runtime: freezing every
+ * match and the `matches` array cost about 25–30% of the evaluator's throughput when `matches` is
+ * read for every record.
+ */
+class Match implements RuleMatch {
+  readonly ruleId: string;
+  readonly kind: RetentionKind;
+  readonly action: RetentionAction | undefined;
+  readonly status: RuleMatch["status"];
+  readonly expiresAt: Date | undefined;
+  constructor(c: CompiledRule, status: RuleMatch["status"], expiresAt: Date | undefined) {
+    this.ruleId = c.id;
+    this.kind = c.kind;
+    this.action = c.action;
+    this.status = status;
+    this.expiresAt = expiresAt;
+  }
+}
+
+const NO_MATCHES: readonly CompiledRule[] = Object.freeze([]);
+const NO_EXPIRIES: readonly number[] = Object.freeze([]);
 
 /**
  * The decision object: plain fields for the outcome, and `keepUntil`, `matches` and `explanation`
@@ -387,31 +434,25 @@ class Decision implements RetentionDecision {
     this.#expiredAt = expiredAt;
   }
 
-  /** Calls `fn` with the id of every matched rule, without building `matches`. */
-  static forEachMatchedRuleId(decision: RetentionDecision, fn: (ruleId: string) => void): void {
-    if (decision instanceof Decision) {
-      const matched = decision.#matched;
-      for (let i = 0; i < matched.length; i++) fn(matched[i]!.id);
-    } else for (const m of decision.matches) fn(m.ruleId);
-  }
-
   get keepUntil(): Date | undefined {
     return this.#keepUntil === undefined ? undefined : new Date(this.#keepUntil);
   }
 
   get matches(): readonly RuleMatch[] {
     if (this.#matches === undefined) {
-      const out: RuleMatch[] = [];
-      for (let i = 0; i < this.#matched.length; i++) {
-        const c = this.#matched[i]!;
-        const e = this.#expiries[i]!;
-        out.push(
-          Number.isNaN(e)
-            ? Object.freeze({ ruleId: c.id, kind: c.kind, action: c.action, status: this.#extended?.has(c.id) ? "extended" : "not-started", expiresAt: undefined })
-            : Object.freeze({ ruleId: c.id, kind: c.kind, action: c.action, status: e <= this.#now ? "expired" : "running", expiresAt: new Date(e) }),
-        );
+      const matched = this.#matched;
+      const expiries = this.#expiries;
+      const n = matched.length;
+      const out = new Array<RuleMatch>(n);
+      for (let i = 0; i < n; i++) {
+        const c = matched[i]!;
+        const e = expiries[i]!;
+        out[i] =
+          e !== e
+            ? new Match(c, this.#extended?.has(c.id) ? "extended" : "not-started", undefined)
+            : new Match(c, e <= this.#now ? "expired" : "running", new Date(e));
       }
-      this.#matches = Object.freeze(out);
+      this.#matches = out;
     }
     return this.#matches;
   }
@@ -453,11 +494,6 @@ class Decision implements RetentionDecision {
       explanation: this.explanation,
     };
   }
-}
-
-/** Internal: the ids of the rules a decision matched, without allocating `matches` (used by plans). */
-export function forEachMatchedRuleId(decision: RetentionDecision, fn: (ruleId: string) => void): void {
-  Decision.forEachMatchedRuleId(decision, fn);
 }
 
 /**
@@ -543,12 +579,33 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
   const offset = parseOrThrow(OffsetSchema, options.utcOffsetMinutes, "utcOffsetMinutes", RetentionError);
   const { byType, wildcard } = rules[COMPILED];
   const compiledHolds = holds[COMPILED_HOLDS];
+  // per-evaluator scratch buffers: decide() is synchronous and only reads record properties, so a call
+  // never overlaps another on the same evaluator (a record getter re-entering this evaluator would)
+  let maxCandidates = wildcard.length;
+  for (const list of byType.values()) if (list.length > maxCandidates) maxCandidates = list.length;
+  const scratchRules: CompiledRule[] = [];
+  const scratchExpiries: number[] = [];
+  for (let i = 0; i < maxCandidates; i++) {
+    scratchRules.push(wildcard[0] ?? byType.values().next().value![0]!);
+    scratchExpiries.push(0.5);
+  }
 
-  function evaluate(record: RetentionRecord, nowDate: Date): RetentionDecision {
-    const now = nowDate.getTime();
-    if (Number.isNaN(now)) {
-      throw new RetentionError(ERROR_CODES.VALIDATION_FAILED, "now must be a valid Date.", { issues: [{ path: ["now"], message: "must be a valid date", code: "invalid_date" }] });
-    }
+  // the result of the last decide() call: plain mutable fields, read before the next call
+  const state: DecisionState = {
+    outcome: "keep",
+    reason: "no-matching-rule",
+    keepUntil: undefined,
+    nextAction: undefined,
+    decidingRuleId: undefined,
+    holdIds: NO_IDS,
+    count: 0,
+    rules: scratchRules,
+    expiries: scratchExpiries,
+    extended: undefined,
+    expiredAt: 0,
+  };
+
+  function decide(record: RetentionRecord, now: number): DecisionState {
     const candidates = byType.get(record.recordType) ?? wildcard;
     let minRunning = false;
     let minUntil = -Infinity;
@@ -558,8 +615,7 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
     let running: CompiledRule | undefined;
     let runningAt = Infinity;
     let pending = false;
-    const matched: CompiledRule[] = [];
-    const expiries: number[] = [];
+    let count = 0;
     let extended: Set<string> | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
@@ -572,7 +628,7 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
       let expiresAt = NaN;
       if (raw !== undefined) {
         const start = toMs(raw, c.topField ?? `dates.${c.customField!}`);
-        expiresAt = addDuration(c.endOfYear ? endOfCalendarYear(start, offset) : start, c.duration, offset);
+        expiresAt = c.endOfYear ? addDurationFromYearEnd(start, c.duration, offset) : addDuration(start, c.duration, offset);
         // an extension keeps the period open: treated like a period that cannot end yet
         if (c.extendWhile !== undefined && record.flags?.[c.extendWhile] === true) {
           extended ??= new Set();
@@ -580,8 +636,8 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
           expiresAt = NaN;
         }
       }
-      matched.push(c);
-      expiries.push(expiresAt);
+      scratchRules[count] = c;
+      scratchExpiries[count++] = expiresAt;
       const notStarted = expiresAt !== expiresAt;
       if (c.kind === "minimum" && (notStarted || expiresAt > now)) {
         minRunning = true;
@@ -604,6 +660,13 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
         runningAt = expiresAt;
       }
     }
+    state.count = count;
+    state.extended = extended;
+    state.expiredAt = 0;
+    state.keepUntil = undefined;
+    state.nextAction = undefined;
+    state.decidingRuleId = undefined;
+    state.holdIds = NO_IDS;
 
     // 1. legal hold
     let holdIds: string[] | undefined;
@@ -612,7 +675,10 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
       if (holdMatches(h, record, now)) (holdIds ??= []).push(h.id);
     }
     if (holdIds !== undefined) {
-      return new Decision(record.id, "hold", "legal-hold", true, undefined, undefined, undefined, holdIds, matched, expiries, extended, now, 0);
+      state.outcome = "hold";
+      state.reason = "legal-hold";
+      state.holdIds = holdIds;
+      return state;
     }
     // 2. statutory minimum
     if (minRunning) {
@@ -620,29 +686,91 @@ export function createRetentionEvaluator(options: EvaluatorOptions): RetentionEv
       let nextAction: RetentionAction | undefined;
       if (until !== undefined) {
         let rank = 99;
-        for (let i = 0; i < matched.length; i++) {
-          const c = matched[i]!;
-          if (c.action !== undefined && expiries[i]! <= until && c.actionRank < rank) {
+        for (let i = 0; i < count; i++) {
+          const c = scratchRules[i]!;
+          if (c.action !== undefined && scratchExpiries[i]! <= until && c.actionRank < rank) {
             rank = c.actionRank;
             nextAction = c.action;
           }
         }
       }
-      return new Decision(record.id, "keep", "minimum-running", false, until, nextAction, minRule!.id, NO_IDS, matched, expiries, extended, now, 0);
+      state.outcome = "keep";
+      state.reason = "minimum-running";
+      state.keepUntil = until;
+      state.nextAction = nextAction;
+      state.decidingRuleId = minRule!.id;
+      return state;
     }
     // 3. expired maximum
     if (expired !== undefined) {
-      return new Decision(record.id, expired.action!, "maximum-expired", false, undefined, undefined, expired.id, NO_IDS, matched, expiries, extended, now, expiredAt);
+      state.outcome = expired.action!;
+      state.reason = "maximum-expired";
+      state.decidingRuleId = expired.id;
+      state.expiredAt = expiredAt;
+      return state;
     }
     // 4. running maximum
     if (running !== undefined) {
-      return new Decision(record.id, "keep", "maximum-running", false, runningAt, running.action, running.id, NO_IDS, matched, expiries, extended, now, 0);
+      state.outcome = "keep";
+      state.reason = "maximum-running";
+      state.keepUntil = runningAt;
+      state.nextAction = running.action;
+      state.decidingRuleId = running.id;
+      return state;
     }
-    const reason: DecisionReason = pending ? "trigger-pending" : matched.length ? "minimum-ended" : "no-matching-rule";
-    return new Decision(record.id, "keep", reason, false, undefined, undefined, undefined, NO_IDS, matched, expiries, extended, now, 0);
+    state.outcome = "keep";
+    state.reason = pending ? "trigger-pending" : count ? "minimum-ended" : "no-matching-rule";
+    return state;
   }
 
-  return Object.freeze({ rules, holds, evaluate });
+  function checkNow(nowDate: Date): number {
+    const now = nowDate.getTime();
+    if (Number.isNaN(now)) {
+      throw new RetentionError(ERROR_CODES.VALIDATION_FAILED, "now must be a valid Date.", { issues: [{ path: ["now"], message: "must be a valid date", code: "invalid_date" }] });
+    }
+    return now;
+  }
+
+  function evaluate(record: RetentionRecord, nowDate: Date): RetentionDecision {
+    const now = checkNow(nowDate);
+    const s = decide(record, now);
+    // exact-size copies for the decision (the scratch buffers are reused by the next call)
+    const n = s.count;
+    const matched = n === 0 ? NO_MATCHES : scratchRules.slice(0, n);
+    const expiries = n === 0 ? NO_EXPIRIES : scratchExpiries.slice(0, n);
+    return new Decision(record.id, s.outcome, s.reason, s.outcome === "hold", s.keepUntil, s.nextAction, s.decidingRuleId, s.holdIds, matched, expiries, s.extended, now, s.expiredAt);
+  }
+
+  const evaluator: RetentionEvaluator = Object.freeze({ rules, holds, evaluate });
+  transientDeciders.set(evaluator, (record, nowDate) => decide(record, checkNow(nowDate)));
+  return evaluator;
+}
+
+/**
+ * Internal: the decision of the last call as plain mutable fields over the evaluator's scratch
+ * buffers. Valid only until the next call on the same evaluator; used by `planRetention`, which
+ * keeps nothing per record, so bulk planning allocates no decision objects.
+ */
+export interface DecisionState {
+  outcome: RetentionOutcome;
+  reason: DecisionReason;
+  keepUntil: number | undefined;
+  nextAction: RetentionAction | undefined;
+  decidingRuleId: string | undefined;
+  holdIds: readonly string[];
+  /** Number of matched rules: `rules[0..count)` with `expiries[0..count)` (NaN: not started / extended). */
+  count: number;
+  readonly rules: readonly { readonly id: string }[];
+  readonly expiries: readonly number[];
+  extended: ReadonlySet<string> | undefined;
+  expiredAt: number;
+}
+
+const transientDeciders = new WeakMap<RetentionEvaluator, (record: RetentionRecord, now: Date) => DecisionState>();
+
+/** Internal: the allocation-free decider behind an evaluator (see {@link DecisionState}). */
+export function transientDecider(evaluator: RetentionEvaluator): ((record: RetentionRecord, now: Date) => DecisionState) | undefined {
+  return transientDeciders.get(evaluator);
 }
 
 const evaluatorCache = new WeakMap<object, WeakMap<object, Map<number, RetentionEvaluator>>>();

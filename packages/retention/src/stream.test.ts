@@ -72,6 +72,28 @@ describe("planRetention", () => {
     const plan = await planRetention(records(4), { rules, now });
     expect(plan.records).toBe(4);
   });
+
+  it("counts exactly what evaluateStream decides, for plain and async sources", async () => {
+    const expected = { byOutcome: {} as Record<string, number>, byReason: {} as Record<string, number>, matched: {} as Record<string, number>, held: 0 };
+    for await (const { decision } of evaluateStream(records(40), { rules, holds, now })) {
+      expected.byOutcome[decision.outcome] = (expected.byOutcome[decision.outcome] ?? 0) + 1;
+      expected.byReason[decision.reason] = (expected.byReason[decision.reason] ?? 0) + 1;
+      for (const m of decision.matches) expected.matched[m.ruleId] = (expected.matched[m.ruleId] ?? 0) + 1;
+      expected.held += decision.holdIds.length;
+    }
+    for (const plan of [await planRetention(records(40), { rules, holds, now }), await planRetention(asyncRecords(40), { rules, holds, now })]) {
+      for (const [outcome, n] of Object.entries(expected.byOutcome)) expect(plan.byOutcome[outcome as keyof typeof plan.byOutcome]).toBe(n);
+      expect(plan.byReason).toEqual(expected.byReason);
+      for (const [ruleId, n] of Object.entries(expected.matched)) expect(plan.byRule[ruleId]?.matched).toBe(n);
+      expect(plan.byHold["hold-1"]).toBe(expected.held);
+    }
+  });
+
+  it("stops a plain-iterable run when the signal is aborted", async () => {
+    const ctrl = new AbortController();
+    ctrl.abort(new Error("stop"));
+    await expect(planRetention(records(10), { rules, now, signal: ctrl.signal })).rejects.toThrow("stop");
+  });
 });
 
 describe("applyRetention", () => {

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from "@lawful/core";
 import { RetentionError } from "./errors.js";
-import { createRetentionEvaluator, forEachMatchedRuleId, type DecisionReason, type EvaluatorOptions, type RetentionDecision, type RetentionOutcome } from "./evaluate.js";
+import { createRetentionEvaluator, transientDecider, type DecisionReason, type DecisionState, type EvaluatorOptions, type RetentionDecision, type RetentionOutcome } from "./evaluate.js";
 import type { RetentionRecord } from "./record.js";
 import type { RetentionAction } from "./rules.js";
 
@@ -69,6 +69,11 @@ function emptyCounts(): Record<RetentionOutcome, number> {
   return { hold: 0, keep: 0, delete: 0, anonymise: 0, archive: 0, review: 0 };
 }
 
+/** Plain iterables are consumed with `for…of`: `for await` would allocate a promise per record. */
+function isSyncIterable<R>(source: RecordSource<R & RetentionRecord>): source is Iterable<R & RetentionRecord> {
+  return typeof (source as Partial<AsyncIterable<R>>)[Symbol.asyncIterator] !== "function" && typeof (source as Partial<Iterable<R>>)[Symbol.iterator] === "function";
+}
+
 function checkAborted(signal: AbortSignal | undefined): void {
   signal?.throwIfAborted();
 }
@@ -94,13 +99,25 @@ function checkAborted(signal: AbortSignal | undefined): void {
 export async function* evaluateStream<R extends RetentionRecord>(source: RecordSource<R>, options: StreamOptions): AsyncGenerator<EvaluatedRecord<R>, RetentionProgress> {
   const { evaluate, now, report, counts, tick } = prepare(options);
   let processed = 0;
-  for await (const record of source) {
-    checkAborted(options.signal);
-    const decision = evaluate(record, now);
-    counts[decision.outcome]++;
-    processed++;
-    if (processed % tick === 0) report(processed);
-    yield { record, decision };
+  if (isSyncIterable(source)) {
+    // a plain iterable: no promise per record from `for await` (the generator's own yield remains)
+    for (const record of source) {
+      checkAborted(options.signal);
+      const decision = evaluate(record, now);
+      counts[decision.outcome]++;
+      processed++;
+      if (processed % tick === 0) report(processed);
+      yield { record, decision };
+    }
+  } else {
+    for await (const record of source) {
+      checkAborted(options.signal);
+      const decision = evaluate(record, now);
+      counts[decision.outcome]++;
+      processed++;
+      if (processed % tick === 0) report(processed);
+      yield { record, decision };
+    }
   }
   report(processed);
   return { processed, byOutcome: { ...counts } };
@@ -177,38 +194,44 @@ export interface RetentionPlan {
  * ```
  */
 export async function planRetention(source: RecordSource, options: StreamOptions): Promise<RetentionPlan> {
-  const { evaluate, evaluator, now, report, counts, tick } = prepare(options);
+  const { evaluator, now, report, counts, tick } = prepare(options);
   const byReason: Partial<Record<DecisionReason, number>> = {};
   const byRule = new Map<string, { matched: number; decided: number; byOutcome: Partial<Record<RetentionOutcome, number>> }>();
   for (const r of evaluator.rules.rules) byRule.set(r.id, { matched: 0, decided: 0, byOutcome: {} });
   const byHold = new Map<string, number>();
-  const countMatch = (ruleId: string) => {
-    byRule.get(ruleId)!.matched++;
-  };
   let earliest: { at: number; ruleId: string; action?: RetentionAction | undefined } | undefined;
   let processed = 0;
-  for await (const record of source) {
+  const decide = transientDecider(evaluator)!;
+  // the decider reuses one state object and the evaluator's scratch buffers: nothing is allocated per record
+  const step = (record: RetentionRecord) => {
     checkAborted(options.signal);
-    const d = evaluate(record, now);
+    const d: DecisionState = decide(record, now);
     counts[d.outcome]++;
     byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
-    forEachMatchedRuleId(d, countMatch);
-    if (d.decidingRuleId !== undefined) {
-      const c = byRule.get(d.decidingRuleId)!;
+    for (let i = 0; i < d.count; i++) byRule.get(d.rules[i]!.id)!.matched++;
+    const ruleId = d.decidingRuleId;
+    if (ruleId !== undefined) {
+      const c = byRule.get(ruleId)!;
       c.decided++;
       c.byOutcome[d.outcome] = (c.byOutcome[d.outcome] ?? 0) + 1;
     }
-    for (const h of d.holdIds) byHold.set(h, (byHold.get(h) ?? 0) + 1);
-    const ruleId = d.decidingRuleId;
-    const keepUntil = d.outcome === "keep" && ruleId !== undefined ? d.keepUntil : undefined;
-    if (keepUntil !== undefined && ruleId !== undefined) {
-      const at = keepUntil.getTime();
+    for (let i = 0; i < d.holdIds.length; i++) {
+      const h = d.holdIds[i]!;
+      byHold.set(h, (byHold.get(h) ?? 0) + 1);
+    }
+    const at = d.keepUntil;
+    if (d.outcome === "keep" && ruleId !== undefined && at !== undefined) {
       if (earliest === undefined || at < earliest.at || (at === earliest.at && ruleId < earliest.ruleId)) {
         earliest = { at, ruleId, action: d.nextAction };
       }
     }
     processed++;
     if (processed % tick === 0) report(processed);
+  };
+  if (isSyncIterable(source)) {
+    for (const record of source) step(record);
+  } else {
+    for await (const record of source) step(record);
   }
   report(processed);
   const ruleCounts: Record<string, RulePlanCounts> = {};
