@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { configureSqlite, createManualClock, createMemoryAuditSink, createPseudonymizer, createUuidV7Generator, type SubjectRef } from "@lawful/core";
+import { configureSqlite, createKeyring, createManualClock, createMemoryAuditSink, createPseudonymizer, createUuidV7Generator, type AuditSink, type SubjectRef } from "@lawful/core";
+import { createAuditLog, generateCheckpointKey } from "@lawful/audit";
+import { createSqliteAuditStore, createSqliteKeyStore } from "@lawful/audit/sqlite";
 import { createTestSqliteFile } from "@lawful/testkit";
 import { createDsrService } from "./service.js";
 import { createSqliteDsrStore, createSqliteTableDataSource } from "./stores/sqlite.js";
@@ -50,7 +52,27 @@ describe("erasure end to end over the SQLite table data source", () => {
       hashKey,
     });
     const clock = createManualClock("2025-03-05T10:00:00Z");
-    const audit = createMemoryAuditSink();
+    const memory = createMemoryAuditSink();
+    // the real tamper-evident log on the same SQLite file, next to a collecting sink for the assertions
+    const keyring = createKeyring({ store: createSqliteKeyStore({ database: db }), keks: [{ id: "k1", key: new Uint8Array(32).fill(3) }], currentKekId: "k1", clock });
+    const log = createAuditLog({
+      store: createSqliteAuditStore({ database: db }),
+      keyring,
+      pseudonymizer: createPseudonymizer({ key: new Uint8Array(32).fill(1) }),
+      signer: generateCheckpointKey("test/audit").signer,
+      clock,
+    });
+    const audit: AuditSink & { events: typeof memory.events } = {
+      events: memory.events,
+      record: async (e) => {
+        await memory.record(e);
+        return log.record(e);
+      },
+      recordMany: async (es) => {
+        await memory.recordMany(es);
+        return log.recordMany(es);
+      },
+    };
     const suppression: { tenantId: string; subject: SubjectRef; reason: string }[] = [];
     const shredded: string[] = [];
     const hold: RetentionExemption = { kind: "legal_hold", ruleId: "hold-2025-17", citation: "Litigation hold, case 2025-17", until: new Date("2027-01-01T00:00:00Z") };
@@ -64,7 +86,12 @@ describe("erasure end to end over the SQLite table data source", () => {
       dataSources: [contacts, orders],
       exemptions: { exemptionsFor: (_t, _s, category) => Promise.resolve(category === "financial.transactions" ? [hold, statutory] : []) },
       suppression: { suppress: (tenantId, subject, reason) => Promise.resolve(void suppression.push({ tenantId, subject, reason })) },
-      shredder: { shred: (_t, pseudonym) => Promise.resolve(void shredded.push(pseudonym)) },
+      shredder: {
+        shred: async (tenantId, pseudonym) => {
+          shredded.push(pseudonym);
+          await keyring.shred(tenantId, pseudonym);
+        },
+      },
     });
 
     const { request } = await dsr.submit({
@@ -124,6 +151,11 @@ describe("erasure end to end over the SQLite table data source", () => {
     ]);
     expect(audit.events.every((e) => e.subjectPseudonym === request.subjectKey)).toBe(true);
     expect(JSON.stringify(audit.events)).not.toMatch(/alice@example\.com/i);
+    // the audit log still verifies after the erasure shredded the subject's key
+    await log.checkpoint("acme");
+    const verification = await log.verify("acme");
+    expect(verification.ok).toBe(true);
+    expect(verification.eventsChecked).toBe(audit.events.length);
 
     // running the same erasure again changes nothing (idempotent sources)
     expect(await orders.erase({ tenantId: "acme", subject: { kind: "email", value: "alice@example.com" }, requestId: request.id, idempotencyKey: "x", attempt: 2 }, { categories: ["contact.email"] })).toEqual({
