@@ -1,39 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pino from "pino";
-import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
-import { loadConfig } from "./config.js";
-import { createLawful, type Lawful } from "./server.js";
+import { BACKENDS, caller, type Harness } from "./test-harness.js";
 
-const MASTER = Buffer.alloc(32, 9).toString("base64url");
-const backends: [string, () => Promise<{ lawful: Lawful; cleanup(): Promise<void> }>][] = [
-  [
-    "sqlite",
-    async () => {
-      const file = createTestSqliteFile("consent.db");
-      const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
-      return { lawful, cleanup: async () => { await lawful.close(); file.cleanup(); } };
-    },
-  ],
-  [
-    "postgres",
-    async () => {
-      const pg = await createTestPgDatabase("srv_consent");
-      const lawful = await createLawful(loadConfig({ DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
-      return { lawful, cleanup: async () => { await lawful.close(); await pg.drop(); } };
-    },
-  ],
-];
-
-describe.each(backends)("consent over HTTP on %s", (_name, make) => {
-  let h: { lawful: Lawful; cleanup(): Promise<void> };
+describe.each(BACKENDS)("consent over HTTP on %s", (_name, make) => {
+  let h: Harness;
   let key: string;
   let otherKey: string;
-  const call = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return h.lawful.app.request(path, { ...init, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
-  };
+  const call = caller(() => h.lawful);
 
   beforeAll(async () => {
     h = await make();

@@ -3,6 +3,7 @@ import pino from "pino";
 import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
 import { loadConfig } from "./config.js";
 import { createLawful, type Lawful } from "./server.js";
+import { caller } from "./test-harness.js";
 
 describe("data-subject requests over HTTP", () => {
   let file: TestSqliteFile;
@@ -10,12 +11,7 @@ describe("data-subject requests over HTTP", () => {
   let key: string;
   let admin: string;
   let other: string;
-  const call = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return lawful.app.request(path, { ...init, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
-  };
+  const call = caller(() => lawful);
   const codeFromOutbox = async () => {
     const out = (await (await call("/v1/outbox", { key: admin })).json()) as { items: { kind: string; body: string }[] };
     return /code to confirm your privacy request is (\S+)\./.exec(out.items.find((m) => m.kind === "verification_code")!.body)![1]!;

@@ -3,18 +3,14 @@ import pino from "pino";
 import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
 import { loadConfig } from "./config.js";
 import { createLawful, type Lawful } from "./server.js";
+import { caller } from "./test-harness.js";
 
 describe("retention over HTTP", () => {
   let file: TestSqliteFile;
   let lawful: Lawful;
   let key: string;
   let other: string;
-  const call = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return lawful.app.request(path, { ...init, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
-  };
+  const call = caller(() => lawful);
   beforeAll(async () => {
     file = createTestSqliteFile("retention.db");
     lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });

@@ -63,7 +63,7 @@ export {
   type AuditTarget,
   type ParsedAuditEventInput,
 } from "./audit-sink.js";
-export type { PgPool, PgPoolClient, PgQueryResult, PgQueryable, SqliteDatabase, SqliteRunResult, SqliteStatement } from "./sql/clients.js";
+export { PgPoolSchema, SqliteDatabaseSchema, type PgPool, type PgPoolClient, type PgQueryResult, type PgQueryable, type SqliteDatabase, type SqliteRunResult, type SqliteStatement } from "./sql/clients.js";
 export {
   inSqliteTransaction,
   pgQueryable,

@@ -12,6 +12,7 @@ import {
   type PgPool,
   type PgQueryable,
   type StoredSubjectKey,
+  PgPoolSchema,
 } from "@lawful/core";
 import { AuditError } from "../errors.js";
 import { checkAppended } from "../internal/append.js";
@@ -73,10 +74,7 @@ export const AUDIT_KEYS_PG_MIGRATIONS: readonly Migration[] = [
 ];
 
 const PgOptionsSchema = z.object({
-  pool: z.custom<PgPool>(
-    (v) => typeof v === "object" && v !== null && ["query", "connect"].every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
-    "must be a pg Pool (query, connect)",
-  ),
+  pool: PgPoolSchema,
 });
 
 /**

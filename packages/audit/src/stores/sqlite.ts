@@ -11,6 +11,7 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
   type StoredSubjectKey,
+  SqliteDatabaseSchema,
 } from "@lawful/core";
 import { AuditError } from "../errors.js";
 import { checkAppended } from "../internal/append.js";
@@ -73,10 +74,7 @@ export const AUDIT_KEYS_SQLITE_MIGRATIONS: readonly Migration[] = [
 ];
 
 const SqliteOptionsSchema = z.object({
-  database: z.custom<SqliteDatabase>(
-    (v) => typeof v === "object" && v !== null && ["prepare", "exec", "pragma"].every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
-    "must be a better-sqlite3 Database (prepare, exec, pragma)",
-  ),
+  database: SqliteDatabaseSchema,
 });
 
 /**

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool } from "@lawful/core";
+import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool, PgPoolSchema } from "@lawful/core";
 import { ConsentError } from "../errors.js";
 import {
   COMPONENT,
@@ -48,9 +48,7 @@ export interface PostgresConsentStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  pool: z.custom<PgPool>((v) => typeof v === "object" && v !== null && typeof (v as PgPool).query === "function" && typeof (v as PgPool).connect === "function", {
-    message: "must be a pg Pool",
-  }),
+  pool: PgPoolSchema,
 });
 
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === "23505";

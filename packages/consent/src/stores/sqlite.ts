@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, type SqliteStatement } from "@lawful/core";
+import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, type SqliteStatement, SqliteDatabaseSchema } from "@lawful/core";
 import { ConsentError } from "../errors.js";
 import {
   COMPONENT,
@@ -58,9 +58,7 @@ export interface SqliteConsentStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  database: z.custom<SqliteDatabase>((v) => typeof v === "object" && v !== null && typeof (v as SqliteDatabase).prepare === "function", {
-    message: "must be a better-sqlite3 Database",
-  }),
+  database: SqliteDatabaseSchema,
 });
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,3 +1,5 @@
+import * as z from "zod";
+
 /**
  * Structural client types: the subset of better-sqlite3 and pg that Lawful
  * stores use. Stores take these, so no Lawful package depends on a driver;
@@ -116,3 +118,34 @@ export interface PgPoolClient extends PgQueryable {
 export interface PgPool extends PgQueryable {
   connect(): Promise<PgPoolClient>;
 }
+
+/**
+ * Zod schema that accepts a SQLite connection by shape (a better-sqlite3 `Database`: `prepare` and `exec`),
+ * for store options. Stores check clients by shape only, so no driver is needed to validate them.
+ *
+ * @example
+ * ```ts
+ * import * as z from "zod";
+ * import { SqliteDatabaseSchema } from "@lawful/core";
+ * const OptionsSchema = z.object({ database: SqliteDatabaseSchema });
+ * ```
+ */
+export const SqliteDatabaseSchema = z.custom<SqliteDatabase>(
+  (v) => typeof v === "object" && v !== null && typeof (v as SqliteDatabase).prepare === "function" && typeof (v as SqliteDatabase).exec === "function",
+  { message: "must be a better-sqlite3 Database (with prepare and exec)" },
+);
+
+/**
+ * Zod schema that accepts a PostgreSQL pool by shape (a pg `Pool`: `query` and `connect`), for store options.
+ *
+ * @example
+ * ```ts
+ * import * as z from "zod";
+ * import { PgPoolSchema } from "@lawful/core";
+ * const OptionsSchema = z.object({ pool: PgPoolSchema });
+ * ```
+ */
+export const PgPoolSchema = z.custom<PgPool>(
+  (v) => typeof v === "object" && v !== null && typeof (v as PgPool).query === "function" && typeof (v as PgPool).connect === "function",
+  { message: "must be a pg Pool (with query and connect)" },
+);

@@ -5,7 +5,7 @@
  * @module
  */
 import * as z from "zod";
-import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool } from "@lawful/core";
+import { ERROR_CODES, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool, PgPoolSchema } from "@lawful/core";
 import type { DataSource } from "../data-source.js";
 import { DsrError } from "../errors.js";
 import { createSqlDsrStore } from "../internal/sql-store.js";
@@ -64,7 +64,7 @@ export interface PostgresDsrStoreOptions {
 function pool(options: unknown, what: string): PgPool {
   const r = z
     .object({
-      pool: z.custom<PgPool>((v) => typeof v === "object" && v !== null && typeof (v as PgPool).query === "function" && typeof (v as PgPool).connect === "function"),
+      pool: PgPoolSchema,
     })
     .safeParse(options);
   if (!r.success) throw new DsrError(ERROR_CODES.INVALID_CONFIGURATION, `${what} needs { pool }: a pg Pool.`);

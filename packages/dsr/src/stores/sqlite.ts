@@ -4,7 +4,7 @@
  * @module
  */
 import * as z from "zod";
-import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase } from "@lawful/core";
+import { ERROR_CODES, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, SqliteDatabaseSchema } from "@lawful/core";
 import type { DataSource } from "../data-source.js";
 import { DsrError } from "../errors.js";
 import { createSqlDsrStore } from "../internal/sql-store.js";
@@ -61,13 +61,9 @@ export interface SqliteDsrStoreOptions {
   database: SqliteDatabase;
 }
 
-const DatabaseSchema = z.custom<SqliteDatabase>(
-  (v) => typeof v === "object" && v !== null && typeof (v as SqliteDatabase).prepare === "function" && typeof (v as SqliteDatabase).exec === "function",
-  { message: "must be a better-sqlite3 Database (with prepare and exec)" },
-);
 
 function database(options: unknown, what: string): SqliteDatabase {
-  const r = z.object({ database: DatabaseSchema }).safeParse(options);
+  const r = z.object({ database: SqliteDatabaseSchema }).safeParse(options);
   if (!r.success) throw new DsrError(ERROR_CODES.INVALID_CONFIGURATION, `${what} needs { database }: a better-sqlite3 Database.`);
   return r.data.database;
 }

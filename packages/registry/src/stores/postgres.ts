@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, isLawfulError, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool } from "@lawful/core";
+import { ERROR_CODES, isLawfulError, once, pgQueryable, pgTransaction, runPgMigrations, type Migration, type PgPool, PgPoolSchema } from "@lawful/core";
 import type { ChangeNotice } from "../change-notice.js";
 import type { DisclosureRecord } from "../disclosure.js";
 import { RegistryError } from "../errors.js";
@@ -74,10 +74,7 @@ export interface PostgresRegistryStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  pool: z.custom<PgPool>(
-    (v) => typeof v === "object" && v !== null && typeof (v as PgPool).query === "function" && typeof (v as PgPool).connect === "function",
-    { message: "must be a pg Pool (with query and connect)" },
-  ),
+  pool: PgPoolSchema,
 });
 
 type Row = { record: unknown };

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, isLawfulError, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase } from "@lawful/core";
+import { ERROR_CODES, isLawfulError, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, SqliteDatabaseSchema } from "@lawful/core";
 import type { ChangeNotice } from "../change-notice.js";
 import type { DisclosureRecord } from "../disclosure.js";
 import { RegistryError } from "../errors.js";
@@ -74,10 +74,7 @@ export interface SqliteRegistryStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  database: z.custom<SqliteDatabase>(
-    (v) => typeof v === "object" && v !== null && typeof (v as SqliteDatabase).prepare === "function" && typeof (v as SqliteDatabase).exec === "function",
-    { message: "must be a better-sqlite3 Database (with prepare and exec)" },
-  ),
+  database: SqliteDatabaseSchema,
 });
 
 type Row = { record: string };

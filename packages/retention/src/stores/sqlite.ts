@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ERROR_CODES, isLawfulError, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase } from "@lawful/core";
+import { ERROR_CODES, isLawfulError, once, runSqliteMigrations, sqliteTransaction, type Migration, type SqliteDatabase, SqliteDatabaseSchema } from "@lawful/core";
 import { RetentionError } from "../errors.js";
 import type { RetentionStore } from "../store.js";
 import {
@@ -58,10 +58,7 @@ export interface SqliteRetentionStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  database: z.custom<SqliteDatabase>(
-    (v) => typeof v === "object" && v !== null && typeof (v as SqliteDatabase).prepare === "function" && typeof (v as SqliteDatabase).exec === "function",
-    { message: "must be a better-sqlite3 Database (with prepare and exec)" },
-  ),
+  database: SqliteDatabaseSchema,
 });
 
 type Row = { record: string };

@@ -1,0 +1,61 @@
+// Shared by the server's test files: a wired server on a real SQLite file or a fresh PostgreSQL
+// database, and a request helper that adds the API key and JSON body.
+import pino from "pino";
+import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
+import { loadConfig } from "./config.js";
+import { createLawful, type Lawful } from "./server.js";
+
+/** A wired server and how to tear it down. */
+export interface Harness {
+  lawful: Lawful;
+  cleanup(): Promise<void>;
+}
+
+const MASTER = Buffer.alloc(32, 7).toString("base64url");
+
+/** A server on a SQLite file in a temp directory. */
+export async function sqliteHarness(name = "server.db"): Promise<Harness> {
+  const file = createTestSqliteFile(name);
+  const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
+  return {
+    lawful,
+    cleanup: async () => {
+      await lawful.close();
+      file.cleanup();
+    },
+  };
+}
+
+/** A server on a fresh PostgreSQL database of the test server. */
+export async function postgresHarness(prefix = "server"): Promise<Harness> {
+  const pg = await createTestPgDatabase(prefix);
+  const lawful = await createLawful(loadConfig({ DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
+  return {
+    lawful,
+    cleanup: async () => {
+      await lawful.close();
+      await pg.drop();
+    },
+  };
+}
+
+/** Both databases, for `describe.each`. */
+export const BACKENDS: [string, () => Promise<Harness>][] = [
+  ["sqlite", () => sqliteHarness()],
+  ["postgres", () => postgresHarness()],
+];
+
+/** Request options of {@link caller}: an API key and a JSON body. */
+export type CallInit = RequestInit & { key?: string | undefined; json?: unknown };
+
+/** A request function for `lawful.app` that adds `Authorization: Bearer` and a JSON body. */
+export function caller(get: () => Lawful): (path: string, init?: CallInit) => Response | Promise<Response> {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+    if (init.json !== undefined) headers.set("content-type", "application/json");
+    else if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+    const { key: _key, json, ...rest } = init;
+    return get().app.request(path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+  };
+}
