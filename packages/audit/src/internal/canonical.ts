@@ -1,7 +1,7 @@
 import { canonicalize } from "@lawful/core";
 
 const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
-// JSON.stringify escapes a lone surrogate as \udXXX; RFC 8785 (and core's canonicalize) refuse it
+// JSON.stringify escapes a lone surrogate as a \ud800-\udfff escape; RFC 8785 (and core's canonicalize) refuse it
 const ESCAPED_SURROGATE = /\\ud[89a-f]/i;
 
 class Fallback extends Error {}
