@@ -21,6 +21,8 @@ export interface ServerKeys {
   suppressionKey(tenantId: string): Uint8Array;
   /** Key of double opt-in and unsubscribe tokens. */
   tokenKey: Uint8Array;
+  /** Key of the expiring download links of the privacy center. */
+  downloadKey: Uint8Array;
 }
 
 /** Derive the server's keys from the master secret. */
@@ -38,5 +40,6 @@ export function createServerKeys(master: Uint8Array): ServerKeys {
     },
     suppressionKey: (tenantId) => deriveKey(master, `lawful/suppression/v1/${tenantId}`),
     tokenKey: deriveKey(master, "lawful/tokens/v1"),
+    downloadKey: deriveKey(master, "lawful/download/v1"),
   };
 }

@@ -92,7 +92,7 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const signer = loadCheckpointSigner(config, masterKey);
     const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox });
     const audit = services.audit;
-    const app = createApp({ sql: db.sql, tenants, clock, logger, services, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
+    const app = createApp({ sql: db.sql, tenants, clock, logger, services, keys, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
     const instance = `${hostname()}:${process.pid}:${ids().slice(-8)}`;
     const scheduler = createScheduler(db.sql, clock, instance, [
       // the request queue: fan-out tasks with leases, safe with several instances

@@ -16,6 +16,7 @@ import { problem, problemFromError } from "./problem.js";
 import { renderApiDocs } from "./docs-page.js";
 import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
 import type { Services } from "../services.js";
+import type { ServerKeys } from "../keys.js";
 import { OutboxMessageSchema, type Outbox } from "../outbox.js";
 import { registerPublicRegistryRoutes, registerRegistryRoutes } from "../routes/registry.js";
 import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/consent.js";
@@ -40,6 +41,8 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   services: Services;
+  /** Keys derived from the master key (tokens, download links, pseudonyms). */
+  keys: ServerKeys;
   outbox: Outbox;
   audit: AuditSink;
   publicBaseUrl?: string | undefined;
