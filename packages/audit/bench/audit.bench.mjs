@@ -11,7 +11,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { configureSqlite, createKeyring, createMemoryKeyStore, createFixedClock } from "@lawful/core";
-import { createAuditLog, encodeAuditEvent, generateCheckpointKey, inclusionProof, verifyRows } from "@lawful/audit";
+import { createAuditLog, generateCheckpointKey, inclusionProof, prepareAuditEvent, verifyRows } from "@lawful/audit";
 import { createSqliteAuditStore } from "@lawful/audit/sqlite";
 import { createPostgresAuditStore } from "@lawful/audit/postgres";
 import { createMemoryAuditStore } from "@lawful/audit/memory";
@@ -32,7 +32,7 @@ function sampleInput(tenantId, i) {
   };
 }
 
-/** Prepared (already pseudonymised and encrypted) events: the store-level append measures canonicalisation + hashing + Merkle + insert. */
+/** Prepared (already pseudonymised and encrypted) events: the store-level append measures what runs inside the append lock. */
 async function preparedEvents(n) {
   const log = makeLog(createMemoryAuditStore());
   const events = [];
@@ -58,20 +58,28 @@ function makeLog(store) {
   });
 }
 
-/** The builder the log uses inside the store's lock: canonicalise once (encodeAuditEvent), keep the bytes and the leaf hash. */
-function builder(tenantId, batch) {
+/**
+ * The events of `batch` prepared for `tenantId` as the log prepares them before it takes the append lock:
+ * canonicalised once (prepareAuditEvent), with only the sequence and the recording time left open.
+ */
+function prepareFor(tenantId, batch) {
+  return batch.map((p) => ({ id: p.ev.id, index: p.index, encode: prepareAuditEvent({ ...p.ev, tenantId }) }));
+}
+
+/** The builder the log runs inside the store's lock: splice sequence and time, hash (the leaf hash), keep the bytes. */
+function builder(tenantId, ready) {
   return (first) => {
     const recordedAt = "2025-03-01T00:00:00.000Z";
-    return batch.map((p, i) => {
+    return ready.map((p, i) => {
       const sequence = first + i;
-      const { bytes, leafHash } = encodeAuditEvent({ ...p.ev, tenantId, sequence, recordedAt });
-      return { tenantId, sequence, id: p.ev.id, bytes, leafHash, ...p.index };
+      const { bytes, leafHash } = p.encode(sequence, recordedAt);
+      return { tenantId, sequence, id: p.id, bytes, leafHash, ...p.index };
     });
   };
 }
 
 function rowsFor(tenantId, batch, first) {
-  return builder(tenantId, batch)(first);
+  return builder(tenantId, prepareFor(tenantId, batch))(first);
 }
 
 const INSERT_COLUMNS = "tenant_id, sequence, id, bytes, leaf_hash, occurred_at, action, actor_type, actor_id, subject, target_system, target_record_type, target_record_id";
@@ -97,8 +105,10 @@ async function benchSqliteAppend(ctx, prepared, dir) {
   configureSqlite(db);
   const store = createSqliteAuditStore({ database: db });
   await store.size("x");
+  const ready = [];
+  for (let i = 0; i < n; i += BATCH) ready.push(prepareFor("bench", prepared.slice(i, i + BATCH)));
   t = now();
-  for (let i = 0; i < n; i += BATCH) await store.append("bench", builder("bench", prepared.slice(i, i + BATCH)));
+  for (const batch of ready) await store.append("bench", builder("bench", batch));
   const ms = now() - t;
 
   // full path (validation, pseudonymisation, encryption, canonicalisation, hashing, store) for information
@@ -115,7 +125,7 @@ async function benchSqliteAppend(ctx, prepared, dir) {
   db.close();
   db2.close();
   return [
-    { name: "audit append, batched, SQLite (store: canonicalise + hash + Merkle nodes + insert)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain prepared INSERT of the same rows, one transaction per batch, no hashing", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
+    { name: "audit append, batched, SQLite (inside the append lock: splice sequence + time, leaf hash, Merkle nodes, insert; events canonicalised before the lock, as the log does)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain prepared INSERT of the same rows, one transaction per batch, no hashing", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
     { name: "audit recordMany, batched, SQLite (full path incl. validation, pseudonyms, AES-GCM)", unit: "events/s", value: (n / fullMs) * 1000, better: "higher", baseline: { name: "plain prepared INSERT of the same rows, one transaction per batch, no hashing", value: (n / baseMs) * 1000 } },
   ];
 }
@@ -147,9 +157,11 @@ async function benchPgAppend(ctx, prepared) {
       const store = createPostgresAuditStore({ pool });
       await store.size("x");
       // warm-up
-      await store.append("warm", builder("warm", prepared.slice(0, BATCH)));
+      await store.append("warm", builder("warm", prepareFor("warm", prepared.slice(0, BATCH))));
+      const ready = [];
+      for (let i = 0; i < n; i += BATCH) ready.push(prepareFor("bench", prepared.slice(i, i + BATCH)));
       let t = now();
-      for (let i = 0; i < n; i += BATCH) await store.append("bench", builder("bench", prepared.slice(i, i + BATCH)));
+      for (const batch of ready) await store.append("bench", builder("bench", batch));
       const ms = now() - t;
       const baseRows = [];
       for (let i = 0; i < n; i += BATCH) baseRows.push(rowsFor("base", prepared.slice(i, i + BATCH), i));
@@ -162,7 +174,7 @@ async function benchPgAppend(ctx, prepared) {
       const baseMs = now() - t;
       ctx.log(`postgres: ${n} events, batches of ${BATCH}: store append ${ms.toFixed(0)} ms, plain multi-row INSERT ${baseMs.toFixed(0)} ms`);
       return [
-        { name: "audit append, batched, PostgreSQL (store: lock head row + canonicalise + hash + Merkle nodes + insert)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain multi-row INSERT of the same rows, same connection", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
+        { name: "audit append, batched, PostgreSQL (inside the append lock: lock head row, splice sequence + time, leaf hash, Merkle nodes, insert; events canonicalised before the lock)", unit: "events/s", value: (n / ms) * 1000, better: "higher", baseline: { name: "plain multi-row INSERT of the same rows, same connection", value: (n / baseMs) * 1000 }, target: "ratio >= 0.6" },
       ];
     } finally {
       await pool.end();
@@ -183,7 +195,7 @@ async function benchVerify(ctx, rows) {
     const ev = JSON.parse(Buffer.from(r.bytes).toString("utf8"));
     return { ev, index: {} };
   });
-  const built = builder(tenantId, batch)(0);
+  const built = builder(tenantId, prepareFor(tenantId, batch))(0);
   for (const r of built) stored.push({ sequence: r.sequence, bytes: r.bytes, leafHash: r.leafHash });
   const n = stored.length;
   let best = Infinity;
@@ -215,7 +227,7 @@ async function benchProof(ctx, prepared, dir) {
   let t = now();
   for (let i = 0; i < N; i += big) {
     const batch = Array.from({ length: Math.min(big, N - i) }, (_, j) => prepared[(i + j) % prepared.length]);
-    await store.append("million", builder("million", batch));
+    await store.append("million", builder("million", prepareFor("million", batch)));
   }
   const buildMs = now() - t;
   ctx.log(`built a ${N.toLocaleString("en-US")}-event SQLite log in ${(buildMs / 1000).toFixed(1)} s (store append, batches of ${big})`);

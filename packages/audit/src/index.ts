@@ -61,6 +61,8 @@ export { EXPORT_FORMAT, exportNdjson, verifyExport, type ExportOptions, type Exp
 export {
   createAuditLog,
   encodeAuditEvent,
+  prepareAuditEvent,
+  type AuditEventEncoder,
   type AuditEventDetails,
   type AuditLog,
   type AuditLogOptions,

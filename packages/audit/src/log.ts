@@ -1,3 +1,4 @@
+import { hash as cryptoHash } from "node:crypto";
 import * as z from "zod";
 import {
   AuditEventInputSchema,
@@ -243,9 +244,57 @@ export function encodeAuditEvent(event: StoredAuditEvent): { bytes: Buffer; leaf
   return { bytes, leafHash: hashLeaf(bytes) };
 }
 
+/** Encodes one event once its sequence number and recording time are known. */
+export type AuditEventEncoder = (sequence: number, recordedAt: string) => { bytes: Buffer; leafHash: Buffer };
+
+/**
+ * Canonicalise an event ahead of its append, leaving only `sequence` and `recordedAt` open: the returned
+ * encoder splices them into the pre-encoded bytes and hashes, with output identical to
+ * {@link encodeAuditEvent}. The log prepares events this way before it takes the store's append lock,
+ * so the lock is held for the splice, the hash and the insert only.
+ *
+ * @throws LawfulError `NOT_JSON_SERIALIZABLE` (from the encoder) when the event holds a non-JSON value.
+ * @example
+ * ```ts
+ * import { prepareAuditEvent, type StoredAuditEvent } from "@lawful/audit";
+ * declare const event: Omit<StoredAuditEvent, "sequence" | "recordedAt">;
+ * const { bytes, leafHash } = prepareAuditEvent(event)(41, "2026-01-01T00:00:00.000Z");
+ * ```
+ */
+export function prepareAuditEvent(event: Omit<StoredAuditEvent, "sequence" | "recordedAt">): AuditEventEncoder {
+  const fields = event as Record<string, unknown>;
+  const keys = Object.keys(fields);
+  // anything the fast path could get wrong keeps the one general encoder (which also raises its errors)
+  if (keys.some((k) => fields[k] === undefined || k === "sequence" || k === "recordedAt")) {
+    return (sequence, recordedAt) => encodeAuditEvent({ ...event, sequence, recordedAt });
+  }
+  // RFC 8785 orders members by UTF-16 code units, as Array#sort does; values are canonical on their own
+  const order = [...keys, "recordedAt", "sequence"].sort();
+  const member = (k: string) => `${JSON.stringify(k)}:${fastCanonicalize(fields[k])}`;
+  const at = (k: string) => order.indexOf(k);
+  const head = Buffer.from(`{${order.slice(0, at("recordedAt")).map((k) => `${member(k)},`).join("")}"recordedAt":`, "utf8");
+  const middle = Buffer.from(`${order.slice(at("recordedAt") + 1, at("sequence")).map((k) => `,${member(k)}`).join("")},"sequence":`, "utf8");
+  const tail = Buffer.from(`${order.slice(at("sequence") + 1).map((k) => `,${member(k)}`).join("")}}`, "utf8");
+  return (sequence, recordedAt) => {
+    const time = JSON.stringify(recordedAt);
+    const seq = String(sequence);
+    // one buffer: the 0x00 leaf prefix, then the stored bytes, so hashing needs no copy
+    const buf = Buffer.allocUnsafe(1 + head.length + Buffer.byteLength(time) + middle.length + seq.length + tail.length);
+    buf[0] = 0;
+    let o = 1 + head.copy(buf, 1);
+    o += buf.write(time, o, "utf8");
+    o += middle.copy(buf, o);
+    o += buf.write(seq, o, "latin1");
+    tail.copy(buf, o);
+    return { bytes: buf.subarray(1), leafHash: cryptoHash("sha256", buf, "buffer") };
+  };
+}
+
 interface Prepared {
   readonly tenantId: string;
   readonly event: Omit<StoredAuditEvent, "sequence" | "recordedAt">;
+  /** The event canonicalised up to its sequence and recording time, ready for the append lock. */
+  readonly encode: AuditEventEncoder;
   readonly index: Omit<AuditRecord, "tenantId" | "sequence" | "id" | "bytes" | "leafHash">;
 }
 
@@ -367,6 +416,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return {
       tenantId: e.tenantId,
       event: event as Prepared["event"],
+      encode: prepareAuditEvent(event as Prepared["event"]),
       index: {
         occurredAt: new Date(occurredAt),
         action: e.action,
@@ -409,7 +459,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const recordedAt = clock.now().toISOString();
       return prepared.map((p, i) => {
         const sequence = first + i;
-        const { bytes, leafHash } = encodeAuditEvent({ ...p.event, sequence, recordedAt });
+        const { bytes, leafHash } = p.encode(sequence, recordedAt);
         return { tenantId, sequence, id: p.event.id, bytes, leafHash, ...p.index };
       });
     });
