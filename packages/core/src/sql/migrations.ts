@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import { ERROR_CODES, LawfulError, parseOrThrow } from "../errors.js";
 import type { PgPool, SqliteDatabase } from "./clients.js";
-import { pgTransaction, sqliteTransaction } from "./transactions.js";
+import { pgQueryable, pgTransaction, sqliteTransaction } from "./transactions.js";
 
 /**
  * One versioned schema change of a package. Versions start at 1 and increase by one;
@@ -176,6 +176,15 @@ export async function runSqliteMigrations(db: SqliteDatabase, set: MigrationSet)
  */
 export async function runPgMigrations(pool: PgPool, set: MigrationSet): Promise<MigrationResult> {
   parseOrThrow(MigrationSetSchema, set, "migration set");
+  // an up-to-date schema needs no lock: stores migrate lazily on first use, often inside a caller's
+  // transaction, which would otherwise hold the global migration lock until it ends (and could wait
+  // on other processes' transactions doing the same)
+  const q = pgQueryable(pool);
+  if ((await q.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [MIGRATIONS_TABLE])).rows[0]?.t) {
+    const { rows } = await q.query<AppliedRow>(`SELECT version, checksum FROM ${MIGRATIONS_TABLE} WHERE component = $1 ORDER BY version`, [set.component]);
+    const current = checkApplied(set, rows);
+    if (current === set.migrations.length) return { component: set.component, applied: [], current };
+  }
   return pgTransaction(pool, async (client) => {
     // one lock for all components: CREATE TABLE IF NOT EXISTS itself races without it
     await client.query("SELECT pg_advisory_xact_lock(7254812001)");
