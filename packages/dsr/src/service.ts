@@ -225,7 +225,7 @@ export interface DsrService {
   list(tenantId: string, query?: Parameters<DsrStore["listRequests"]>[1]): Promise<DsrRequest[]>;
   /** Record that receipt was confirmed to the person (CCPA: within 10 business days). */
   acknowledge(tenantId: string, id: string, actor?: Actor): Promise<DsrRequest>;
-  /** Issue an e-mail one-time code (or link token); returns the secret to deliver. EU: pauses the clock unless `pauseClock: false` (guarded, A3). */
+  /** Issue an e-mail one-time code (or link token); returns the secret to deliver. A new secret replaces a live one but keeps its failed attempts (and its lock). EU: pauses the clock unless `pauseClock: false` (guarded, A3). */
   requestVerification(
     tenantId: string,
     id: string,
@@ -917,22 +917,28 @@ export function createDsrService(options: DsrServiceOptions): DsrService {
       if (!key) throw new DsrError(ERROR_CODES.INVALID_CONFIGURATION, "E-mail verification needs the verificationKey option of createDsrService().");
       const kind = options.kind ?? "code";
       const secret = newSecret(kind);
-      const at = clock.now();
-      const challenge: VerificationChallenge = {
-        kind,
-        hash: hashSecret(key, id, secret),
-        issuedAt: at,
-        expiresAt: new Date(at.getTime() + lifetime),
-        attempts: 0,
-        maxAttempts,
-      };
-      const request = await apply(
-        tenantId,
-        id,
-        { type: "request_verification", actor: options.actor ?? SYSTEM, challenge, pauseClock: options.pauseClock ?? true },
-        { method: kind === "code" ? "email_code" : "email_link" },
-      );
-      return { request, secret, expiresAt: challenge.expiresAt };
+      let challenge: VerificationChallenge | undefined;
+      const request = await mutate(tenantId, id, (current, at) => {
+        // a new secret replaces a live one without resetting its attempts (re-sending is no way around the
+        // attempt limit); a locked live challenge stays locked until it would have expired
+        const live = current.verification.challenge && current.verification.challenge.expiresAt.getTime() >= at.getTime() ? current.verification.challenge : undefined;
+        challenge = {
+          kind,
+          hash: hashSecret(key, id, secret),
+          issuedAt: at,
+          expiresAt: live?.lockedAt ? live.expiresAt : new Date(at.getTime() + lifetime),
+          attempts: live?.attempts ?? 0,
+          maxAttempts,
+          ...(live?.lockedAt ? { lockedAt: live.lockedAt } : {}),
+        };
+        const action: DsrAction = { type: "request_verification", actor: options.actor ?? SYSTEM, challenge, pauseClock: options.pauseClock ?? true };
+        return {
+          next: transition(current, action, at),
+          actor: action.actor,
+          audit: { action: action.type, from: current.state, to: nextState(current.state, action.type), method: kind === "code" ? "email_code" : "email_link" },
+        };
+      });
+      return { request, secret, expiresAt: challenge!.expiresAt };
     },
     submitVerificationSecret,
     async verifySession(tenantId, id, session, actor) {

@@ -160,6 +160,12 @@ export interface DsrStore {
   failTask(input: { taskId: string; workerId: string; now: Date; error: string; retryAt?: Date | undefined }): Promise<boolean>;
   /** The tasks of one request, in id order. */
   listTasks(tenantId: string, requestId: string): Promise<DsrTask[]>;
+  /**
+   * Drop the results of a request's finished (done or dead) tasks: once its subject is erased they must
+   * go, because an export task's result is a copy of the person's data. Returns how many were cleared.
+   * Optional: a store without it keeps the results.
+   */
+  clearTaskResults?(tenantId: string, requestId: string): Promise<number>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -137,6 +137,10 @@ export function createSqlDsrStore(name: string, capabilities: DsrStoreCapabiliti
         const rows = await x.all(`SELECT * FROM dsr_tasks WHERE tenant_id = ${ph(1)} AND request_id = ${ph(2)} ORDER BY id`, [tenantId, requestId]);
         return rows.map((r) => taskFromRow(r as unknown as TaskRow));
       }),
+    clearTaskResults: (tenantId, requestId) =>
+      guard(() =>
+        x.run(`UPDATE dsr_tasks SET result = NULL WHERE tenant_id = ${ph(1)} AND request_id = ${ph(2)} AND status IN ('done', 'dead') AND result IS NOT NULL`, [tenantId, requestId]),
+      ),
     close() {
       closed = true;
       return Promise.resolve();

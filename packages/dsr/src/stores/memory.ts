@@ -120,6 +120,16 @@ export function createMemoryDsrStore(): DsrStore {
     }),
     listTasks: (tenantId, requestId) =>
       later(() => [...tasks.values()].filter((t) => t.tenantId === tenantId && t.requestId === requestId).sort((a, b) => (a.id < b.id ? -1 : 1)).map(copy)),
+    clearTaskResults: (tenantId, requestId) =>
+      later(() => {
+        let n = 0;
+        for (const t of tasks.values()) {
+          if (t.tenantId !== tenantId || t.requestId !== requestId || (t.status !== "done" && t.status !== "dead") || t.result === undefined) continue;
+          delete t.result;
+          n++;
+        }
+        return n;
+      }),
     close() {
       closed = true;
       return Promise.resolve();

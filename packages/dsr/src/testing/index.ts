@@ -227,6 +227,22 @@ export function describeDsrStoreContract(options: DsrStoreContractOptions): void
       expect(await store.claimTasks({ workerId: "w3", limit: 1, now: at(100), leaseMs: 60_000 })).toEqual([]);
     });
 
+    it("clearTaskResults - drops the results of one request's finished tasks, leaves other requests and open tasks alone", async () => {
+      if (!store.clearTaskResults) return; // optional: the store declares no way to drop results
+      const t = tenant();
+      await store.enqueueTasks([task(t, "r1", 1, at(0)), task(t, "r1", 2, at(0)), task(t, "r2", 3, at(0))]);
+      const claimed = await store.claimTasks({ workerId: "w1", limit: 3, now: at(0), leaseMs: 60_000 });
+      for (const c of claimed.filter((x) => x.id !== `${t}-task-002`)) await store.completeTask({ taskId: c.id, workerId: "w1", now: at(1), result: { email: "ada@example.com" } });
+      expect(await store.clearTaskResults(t, "r1")).toBe(1);
+      const r1 = await store.listTasks(t, "r1");
+      expect(r1.map((x) => [x.status, x.result])).toEqual([
+        ["done", undefined],
+        ["claimed", undefined],
+      ]);
+      expect((await store.listTasks(t, "r2"))[0]).toMatchObject({ status: "done", result: { email: "ada@example.com" } });
+      expect(await store.clearTaskResults(t, "r1")).toBe(0);
+    });
+
     it("failTask - back to pending until retryAt, or dead; only the owner may fail it", async () => {
       const t = tenant();
       await store.enqueueTasks([task(t, "r1", 1, at(0))]);
