@@ -52,7 +52,10 @@ export function csrfProtection(options: { /** Origins the site is also served fr
   return async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
     const site = c.req.header("sec-fetch-site");
-    const origin = c.req.header("origin");
+    // browsers send `Origin: null` on same-site form posts under this server's `Referrer-Policy: no-referrer`;
+    // that says nothing, so Sec-Fetch-Site and the token decide
+    const sentOrigin = c.req.header("origin");
+    const origin = sentOrigin === "null" ? undefined : sentOrigin;
     const crossSite = (site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && origin !== new URL(c.req.url).origin && !trusted.has(origin));
     const cookie = getCookie(c, CSRF_COOKIE);
     const type = c.req.header("content-type") ?? "";

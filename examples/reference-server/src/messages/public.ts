@@ -3,18 +3,6 @@ import type { Catalogue } from "./catalogue.js";
 
 /** English. */
 export const en = {
-  "privacy.title": "Privacy center",
-  "privacy.intro": "Here you can ask {controller} what data it holds about you, have it corrected or erased, and change your consents.",
-  "privacy.request.heading": "Make a request",
-  "privacy.request.type": "What would you like to do?",
-  "privacy.request.email": "Your e-mail address",
-  "privacy.request.submit": "Send request",
-  "privacy.request.sent": "We have sent a verification code to your e-mail address. Enter it below to confirm your request.",
-  "privacy.verify.heading": "Confirm your request",
-  "privacy.verify.code": "Verification code",
-  "privacy.verify.submit": "Confirm",
-  "privacy.status.heading": "Status of your request",
-  "privacy.status.due": "We will answer by {date}.",
   "unsubscribe.title": "Unsubscribe",
   "unsubscribe.confirm": "Unsubscribe from all e-mails",
   "unsubscribe.done": "You have been unsubscribed. You will not receive further marketing e-mails from {controller}.",
@@ -32,18 +20,6 @@ export const en = {
 
 /** German. */
 export const de: Catalogue<typeof en> = {
-  "privacy.title": "Datenschutz-Center",
-  "privacy.intro": "Hier können Sie {controller} fragen, welche Daten über Sie gespeichert sind, sie berichtigen oder löschen lassen und Ihre Einwilligungen ändern.",
-  "privacy.request.heading": "Anfrage stellen",
-  "privacy.request.type": "Was möchten Sie tun?",
-  "privacy.request.email": "Ihre E-Mail-Adresse",
-  "privacy.request.submit": "Anfrage senden",
-  "privacy.request.sent": "Wir haben Ihnen einen Bestätigungscode per E-Mail geschickt. Geben Sie ihn unten ein, um Ihre Anfrage zu bestätigen.",
-  "privacy.verify.heading": "Anfrage bestätigen",
-  "privacy.verify.code": "Bestätigungscode",
-  "privacy.verify.submit": "Bestätigen",
-  "privacy.status.heading": "Stand Ihrer Anfrage",
-  "privacy.status.due": "Wir antworten bis zum {date}.",
   "unsubscribe.title": "Abmelden",
   "unsubscribe.confirm": "Von allen E-Mails abmelden",
   "unsubscribe.done": "Sie wurden abgemeldet. Sie erhalten keine Werbe-E-Mails von {controller} mehr.",
