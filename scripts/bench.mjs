@@ -7,7 +7,7 @@
 //                  baseline?: { name, value } }  (baseline measured in the same run).
 // ratio = value / baseline for "higher is better" metrics and baseline / value
 // for "lower is better" ones, so a ratio >= 1 always means "as good as the baseline".
-import { mkdirSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -44,6 +44,11 @@ for (const file of selected) {
 }
 function fmt(v) {
   return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : Number(v.toPrecision(4)).toString();
+}
+// a filtered run (`node scripts/bench.mjs load`) replaces only the selected files' metrics in results.json
+if (filter && existsSync(join(root, "bench/results.json"))) {
+  const ran = new Set(selected.map((f) => relative(root, f)));
+  metrics.unshift(...JSON.parse(readFileSync(join(root, "bench/results.json"), "utf8")).metrics.filter((m) => !ran.has(m.source)));
 }
 const machine = { node: process.version, platform: `${platform()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
 mkdirSync(join(root, "bench"), { recursive: true });

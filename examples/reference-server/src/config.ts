@@ -23,11 +23,34 @@ export const ConfigSchema = z
       .regex(/^[^\s+]{1,200}$/, "must be a name without spaces or '+', e.g. example.com/audit")
       .default("lawful-reference-server/audit"),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Requests per minute one client address may send to the public /p/* routes. */
+    PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(120),
+    /** Requests per minute all clients together may send to one tenant's public /p/* routes. */
+    PUBLIC_TENANT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(3000),
+    /** How long a worker holds a claimed request task (and the queue job) before another instance, or this one after a crash, takes it over. */
+    WORK_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
+    /** C2SP verifier keys of earlier checkpoint signing keys (comma-separated), trusted and published after a rotation. */
+    LAWFUL_CHECKPOINT_PREVIOUS_KEYS: z
+      .string()
+      .regex(/^[^\s,]+(,[^\s,]+)*$/, "must be a comma-separated list of C2SP verifier keys (name+hash+key)")
+      .optional(),
+    /** Version of the keyring's key-encryption key derived from the master key; earlier versions stay available for unwrapping. */
+    LAWFUL_KEK_VERSION: z.coerce.number().int().min(1).max(1000).default(1),
+    /** Deliver outbox mail by SMTP (smtp:// with STARTTLS or smtps://); unset keeps mail in the outbox table only. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@mail.example.com:465" }).optional(),
+    /** Sender of outgoing mail, e.g. `Acme Privacy <privacy@example.com>`. */
+    MAIL_FROM: z
+      .string()
+      .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "must be an address such as privacy@example.com or Acme <privacy@example.com>")
+      .optional(),
+    /** Development and tests only: let DRP agents register, and receive status callbacks on, an `http://127.0.0.1:<port>` (loopback IP) origin. */
+    DRP_CALLBACK_ALLOW_HTTP_LOOPBACK: z.stringbool().default(false),
   })
   .refine((c) => !(c.LAWFUL_MASTER_KEY && c.LAWFUL_MASTER_KEY_FILE), {
     message: "set LAWFUL_MASTER_KEY or LAWFUL_MASTER_KEY_FILE, not both",
     path: ["LAWFUL_MASTER_KEY_FILE"],
-  });
+  })
+  .refine((c) => !c.SMTP_URL || c.MAIL_FROM, { message: "required when SMTP_URL is set (the sender of outgoing mail)", path: ["MAIL_FROM"] });
 
 /** Parsed configuration. */
 export type Config = z.output<typeof ConfigSchema>;

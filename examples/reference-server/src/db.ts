@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import {
   configureSqlite,
+  inSqliteTransaction,
   pgQueryable,
   pgTransaction,
   runPgMigrations,
@@ -45,11 +46,17 @@ export function openDatabase(url: string): OpenDatabase {
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     configureSqlite(db);
+    // one connection: a write outside a transaction waits for the transaction another request has
+    // open on it and commits on its own, instead of riding along in (and being lost with) that one
+    const exec = <T>(q: string, f: (s: Database.Statement) => T): Promise<T> => {
+      const s = db.prepare(q);
+      return s.readonly || inSqliteTransaction(db) ? Promise.resolve(f(s)) : sqliteTransaction(db, () => f(s));
+    };
     const sql: Sql = {
       kind: "sqlite",
-      all: (q, p = []) => Promise.resolve(db.prepare(q).all(...p) as never[]),
-      get: (q, p = []) => Promise.resolve(db.prepare(q).get(...p) as never),
-      run: (q, p = []) => Promise.resolve(db.prepare(q).run(...p).changes),
+      all: (q, p = []) => exec(q, (s) => s.all(...p) as never[]),
+      get: (q, p = []) => exec(q, (s) => s.get(...p) as never),
+      run: (q, p = []) => exec(q, (s) => s.run(...p).changes),
       transaction: (fn) => sqliteTransaction(db, fn),
       migrate: (component, migrations) => runSqliteMigrations(db, { component, migrations }),
       ping: () => Promise.resolve(void db.prepare("SELECT 1").get()),

@@ -1,4 +1,8 @@
 import * as publicPages from "./messages/public.js";
+import * as landingPages from "./messages/landing.js";
+import * as privacyPages from "./messages/privacy.js";
+import * as operatorPages from "./messages/operator.js";
+import * as exportTexts from "./messages/exports.js";
 
 /** Languages of the public pages and mails. */
 export const LANGUAGES = ["en", "de"] as const;
@@ -6,7 +10,7 @@ export const LANGUAGES = ["en", "de"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 // One catalogue per area of the server (src/messages/*.ts); add an area here.
-const AREAS = [publicPages] as const;
+const AREAS = [publicPages, landingPages, privacyPages, operatorPages, exportTexts] as const;
 
 /** The catalogue of every area (`src/messages/*.ts`): English and German strings by key. */
 export const MESSAGE_AREAS: readonly { en: Record<string, string>; de: Record<string, string> }[] = AREAS;

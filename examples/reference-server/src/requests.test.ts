@@ -62,6 +62,26 @@ describe("data-subject requests over HTTP", () => {
     expect(((await (await call("/v1/audit/verify", { key: admin })).json()) as { ok: boolean }).ok).toBe(true);
   });
 
+  it("access - for a person the server holds nothing about, the queue completes it (confirmation: no data) instead of failing", async () => {
+    const created = await call("/v1/requests", {
+      method: "POST",
+      key,
+      json: { type: "access", regime: "EU", subject: { kind: "email", value: "nobody@example.com" }, channel: "web_form", timeZone: "Europe/Berlin", calendarId: "DE" },
+    });
+    const { request } = (await created.json()) as { request: { id: string } };
+    // verified by staff (no mail to the person, so the server holds no data about them at all)
+    const manual = await call(`/v1/requests/${request.id}/verify-manually`, {
+      method: "POST",
+      key,
+      json: { dataPointsMatched: 2, declarationSigned: true, evidence: ["matched order number and postcode"], reviewer: "ops" },
+    });
+    expect(manual.status, await manual.clone().text()).toBe(200);
+    expect((await call(`/v1/requests/${request.id}/start`, { method: "POST", key })).status).toBe(200);
+    for (let i = 0; i < 5; i++) await lawful.services.dsr.work({ workerId: "test" });
+    const done = (await (await call(`/v1/requests/${request.id}`, { key })).json()) as { state: string };
+    expect(done.state).toBe("completed");
+  });
+
   it("lists and isolation - due-before filter; another tenant sees 404 and nothing", async () => {
     const list = (await (await call(`/v1/requests?dueBefore=${encodeURIComponent("2999-01-01T00:00:00Z")}`, { key })).json()) as { items: { id: string }[] };
     expect(list.items.length).toBeGreaterThan(0);

@@ -4,18 +4,24 @@ import { randomBytes } from "node:crypto";
 import { serve, type ServerType } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { createUuidV7Generator, systemClock, type Clock } from "@lawful/core";
-import { createCheckpointSigner, type CheckpointSigner } from "@lawful/audit";
+import { createCheckpointSigner, createCheckpointVerifier, type CheckpointSigner } from "@lawful/audit";
+import { createSmtpMailer, smtpDeliveryJob } from "./smtp.js";
+import { retentionRunJob } from "./retention-run.js";
 import { ConfigError, readMasterKey, type Config } from "./config.js";
 import { openDatabase, type OpenDatabase } from "./db.js";
 import { createApp, type App } from "./http/app.js";
 import { SERVER_MIGRATIONS, createTenantService, type TenantService } from "./tenants.js";
 import { RATE_LIMIT_MIGRATIONS, pruneRateLimits } from "./http/public.js";
+import { OPERATOR_SESSION_MIGRATIONS } from "./http/operator-session.js";
 import { hostname } from "node:os";
 import { SCHEDULER_MIGRATIONS, createScheduler, type Scheduler } from "./scheduler.js";
 import { FORM_MIGRATIONS } from "./routes/consent.js";
+import { COOKIE_MIGRATIONS } from "./routes/landing.js";
 import { createServices, migrateServices, type Services } from "./services.js";
 import { checkpointSeed, createServerKeys } from "./keys.js";
 import { OUTBOX_MIGRATIONS, createOutbox } from "./outbox.js";
+import { DRP_MIGRATIONS } from "./drp.js";
+import { drpCallbackJob } from "./drp-callbacks.js";
 
 /** The wired server: database, services and HTTP app, before it listens. */
 export interface Lawful {
@@ -72,6 +78,28 @@ export function loadCheckpointSigner(config: Config, masterKey: Uint8Array): Che
   return createCheckpointSigner({ name: config.LAWFUL_CHECKPOINT_KEY_NAME, privateKey: checkpointSeed(masterKey) });
 }
 
+/**
+ * The verifier keys of earlier checkpoint signing keys (LAWFUL_CHECKPOINT_PREVIOUS_KEYS), checked to be C2SP Ed25519 verifier keys.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.js";
+ * import { loadPreviousVerifierKeys } from "./server.js";
+ * const keys = loadPreviousVerifierKeys(loadConfig({})); // []
+ * ```
+ */
+export function loadPreviousVerifierKeys(config: Config): string[] {
+  const keys = config.LAWFUL_CHECKPOINT_PREVIOUS_KEYS?.split(",") ?? [];
+  keys.forEach((k, i) => {
+    try {
+      createCheckpointVerifier(k);
+    } catch {
+      throw new ConfigError([`LAWFUL_CHECKPOINT_PREVIOUS_KEYS: entry ${i + 1} is not a C2SP Ed25519 verifier key (name+hash+base64 key)`]);
+    }
+  });
+  return keys;
+}
+
 /** Open the database, migrate, and build the app. */
 export async function createLawful(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<Lawful> {
   const clock = options.clock ?? systemClock;
@@ -81,22 +109,38 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const masterKey = ensureMasterKey(config, db);
     await db.sql.migrate("@lawful/reference-server", SERVER_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/rate-limits", RATE_LIMIT_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/operator-sessions", OPERATOR_SESSION_MIGRATIONS);
     await migrateServices(db);
     await db.sql.migrate("@lawful/reference-server/forms", FORM_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/cookies", COOKIE_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/outbox", OUTBOX_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/scheduler", SCHEDULER_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/drp", DRP_MIGRATIONS);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
-    const keys = createServerKeys(masterKey);
-    const outbox = createOutbox(db.sql, clock, ids);
+    const keys = createServerKeys(masterKey, config.LAWFUL_KEK_VERSION);
+    const outbox = createOutbox(db.sql, clock, ids, { queue: config.SMTP_URL !== undefined });
     const signer = loadCheckpointSigner(config, masterKey);
-    const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox });
+    const previousVerifierKeys = loadPreviousVerifierKeys(config);
+    const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox, previousVerifierKeys });
+    const mailer = config.SMTP_URL && config.MAIL_FROM ? createSmtpMailer(config.SMTP_URL) : undefined;
     const audit = services.audit;
-    const app = createApp({ sql: db.sql, tenants, clock, logger, services, keys, outbox, audit, publicBaseUrl: config.PUBLIC_BASE_URL });
+    const app = createApp({
+      sql: db.sql, tenants, clock, logger, services, keys, outbox, audit,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      drpAllowLoopbackHttpCallbacks: config.DRP_CALLBACK_ALLOW_HTTP_LOOPBACK,
+      publicRateLimits: { perAddressPerMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE, perTenantPerMinute: config.PUBLIC_TENANT_RATE_LIMIT_PER_MINUTE },
+    });
     const instance = `${hostname()}:${process.pid}:${ids().slice(-8)}`;
     const scheduler = createScheduler(db.sql, clock, instance, [
       // the request queue: fan-out tasks with leases, safe with several instances
-      { name: "dsr-worker", intervalMs: 2_000, run: async () => void (await services.dsr.work({ workerId: instance, limit: 50 })) },
+      // (a short WORK_LEASE_MS lets a restarted or surviving instance take over a crashed one's tasks sooner)
+      {
+        name: "dsr-worker",
+        intervalMs: 2_000,
+        leaseMs: config.WORK_LEASE_MS,
+        run: async () => void (await services.dsr.work({ workerId: instance, limit: 50, leaseMs: config.WORK_LEASE_MS })),
+      },
       {
         name: "consent-expiry",
         intervalMs: 3_600_000,
@@ -116,9 +160,19 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
           }
         },
       },
+      // the server's own records (outbox, idempotency keys) under the tenants' retention rules and holds
+      retentionRunJob({ sql: db.sql, retention: services.retention, audit, clock }, () => tenants.list()),
+      // SMTP delivery of queued outbox mail with retries (only when SMTP_URL is set)
+      ...(mailer ? [smtpDeliveryJob(outbox, mailer, { from: config.MAIL_FROM!, clock })] : []),
+      // Data Rights Protocol status callbacks to authorised agents, with retries
+      drpCallbackJob({ sql: db.sql, dsr: services.dsr, clock, logger, allowLoopbackHttpCallbacks: config.DRP_CALLBACK_ALLOW_HTTP_LOOPBACK }),
     ]);
     await scheduler.register();
-    return { config, db, tenants, app, services, scheduler, logger, masterKey, close: () => db.sql.close() };
+    const close = async () => {
+      mailer?.close();
+      await db.sql.close();
+    };
+    return { config, db, tenants, app, services, scheduler, logger, masterKey, close };
   } catch (error) {
     await db.sql.close();
     throw error;

@@ -13,10 +13,10 @@ export interface Harness {
 
 const MASTER = Buffer.alloc(32, 7).toString("base64url");
 
-/** A server on a SQLite file in a temp directory. */
-export async function sqliteHarness(name = "server.db"): Promise<Harness> {
+/** A server on a SQLite file in a temp directory; `env` adds configuration variables. */
+export async function sqliteHarness(name = "server.db", env: Record<string, string> = {}): Promise<Harness> {
   const file = createTestSqliteFile(name);
-  const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
+  const lawful = await createLawful(loadConfig({ ...env, DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
   return {
     lawful,
     cleanup: async () => {
@@ -26,10 +26,10 @@ export async function sqliteHarness(name = "server.db"): Promise<Harness> {
   };
 }
 
-/** A server on a fresh PostgreSQL database of the test server. */
-export async function postgresHarness(prefix = "server"): Promise<Harness> {
+/** A server on a fresh PostgreSQL database of the test server; `env` adds configuration variables. */
+export async function postgresHarness(prefix = "server", env: Record<string, string> = {}): Promise<Harness> {
   const pg = await createTestPgDatabase(prefix);
-  const lawful = await createLawful(loadConfig({ DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
+  const lawful = await createLawful(loadConfig({ ...env, DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
   return {
     lawful,
     cleanup: async () => {
@@ -39,10 +39,10 @@ export async function postgresHarness(prefix = "server"): Promise<Harness> {
   };
 }
 
-/** Both databases, for `describe.each`. */
-export const BACKENDS: [string, () => Promise<Harness>][] = [
-  ["sqlite", () => sqliteHarness()],
-  ["postgres", () => postgresHarness()],
+/** Both databases, for `describe.each`; `make(env)` may add configuration variables. */
+export const BACKENDS: [string, (env?: Record<string, string>) => Promise<Harness>][] = [
+  ["sqlite", (env) => sqliteHarness(undefined, env)],
+  ["postgres", (env) => postgresHarness(undefined, env)],
 ];
 
 /** Request options of {@link caller}: an API key and a JSON body. */

@@ -23,6 +23,12 @@ import { registerConsentRoutes, registerPublicConsentRoutes } from "../routes/co
 import { registerPublicRetentionRoutes, registerRetentionRoutes } from "../routes/retention.js";
 import { registerRequestRoutes } from "../routes/requests.js";
 import { registerAuditRoutes } from "../routes/audit.js";
+import { registerExportRoutes } from "../routes/exports.js";
+import { registerOperatorRoutes } from "../routes/operator.js";
+import { registerRetentionRunRoute } from "../retention-run.js";
+import { registerLandingRoutes } from "../routes/landing.js";
+import { registerDrpRoutes } from "../routes/drp.js";
+import { registerPrivacyRoutes } from "../routes/privacy.js";
 
 /** What request handlers can read from the context. */
 export interface AppVariables {
@@ -46,8 +52,12 @@ export interface AppDeps {
   outbox: Outbox;
   audit: AuditSink;
   publicBaseUrl?: string | undefined;
+  /** Accept `http` loopback DRP callback origins (config `DRP_CALLBACK_ALLOW_HTTP_LOOPBACK`; development and tests only). */
+  drpAllowLoopbackHttpCallbacks?: boolean | undefined;
   /** Largest accepted request body. @default 1 MiB */
   bodyLimitBytes?: number;
+  /** Limits of the public /p/* routes per client address and per tenant. @default 120 and 3000 per minute */
+  publicRateLimits?: { perAddressPerMinute: number; perTenantPerMinute: number } | undefined;
 }
 
 const ProblemSchema = z
@@ -96,9 +106,12 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
 /**
  * Idempotency-Key on POST (IETF httpapi draft semantics): a replay returns the stored
  * response; the same key with another payload is 422; a request still in flight is 409.
- * Keys are per tenant and kept 24 hours.
+ * Keys are per tenant and kept 24 hours. The key, everything the handler writes and the stored
+ * response commit in one transaction: a crash mid-request leaves none of it (a retry with the key
+ * runs afresh, once), a concurrent retry waits for the first and replays it, and a 5xx rolls back.
  */
 function idempotency(sql: Sql, clock: Clock): MiddlewareHandler<AppEnv> {
+  const rolledBack = new Error("5xx: rolled back");
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (c.req.method !== "POST" || key === undefined) return next();
@@ -107,42 +120,42 @@ function idempotency(sql: Sql, clock: Clock): MiddlewareHandler<AppEnv> {
     const body = await c.req.raw.clone().arrayBuffer();
     const fingerprint = createHash("sha256").update(`${c.req.method} ${c.req.path}\n`).update(new Uint8Array(body)).digest("hex");
     const cutoff = new Date(clock.now().getTime() - 24 * 3600_000).toISOString();
-    await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ? AND created_at < ?", [tenantId, key, cutoff]);
-    const inserted = await sql.run(
-      "INSERT INTO server_idempotency (tenant_id, idem_key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, idem_key) DO NOTHING",
-      [tenantId, key, fingerprint, clock.now().toISOString()],
-    );
-    if (inserted === 0) {
-      const row = await sql.get<{ fingerprint: string; status: number | null; response: string | null }>(
-        "SELECT fingerprint, status, response FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?",
-        [tenantId, key],
-      );
-      if (row && row.fingerprint !== fingerprint) return problem(c, 422, "This Idempotency-Key was used with a different request.", { code: "IDEMPOTENCY_KEY_REUSED" });
-      if (!row || row.status === null || row.response === null) return problem(c, 409, "A request with this Idempotency-Key is still in progress.", { code: "IDEMPOTENCY_IN_FLIGHT" });
-      const stored = JSON.parse(row.response) as { headers: Record<string, string>; body: string };
-      return c.body(stored.body, row.status as 200, { ...stored.headers, "idempotent-replayed": "true" });
-    }
     try {
-      await next();
+      const answered = await sql.transaction(async () => {
+        await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ? AND created_at < ?", [tenantId, key, cutoff]);
+        const inserted = await sql.run(
+          "INSERT INTO server_idempotency (tenant_id, idem_key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, idem_key) DO NOTHING",
+          [tenantId, key, fingerprint, clock.now().toISOString()],
+        );
+        if (inserted === 0) {
+          const row = await sql.get<{ fingerprint: string; status: number | null; response: string | null }>(
+            "SELECT fingerprint, status, response FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?",
+            [tenantId, key],
+          );
+          if (row && row.fingerprint !== fingerprint) return problem(c, 422, "This Idempotency-Key was used with a different request.", { code: "IDEMPOTENCY_KEY_REUSED" });
+          if (!row || row.status === null || row.response === null) return problem(c, 409, "A request with this Idempotency-Key is still in progress.", { code: "IDEMPOTENCY_IN_FLIGHT" });
+          const stored = JSON.parse(row.response) as { headers: Record<string, string>; body: string };
+          return c.body(stored.body, row.status as 200, { ...stored.headers, "idempotent-replayed": "true" });
+        }
+        await next();
+        const res = c.res;
+        if (res.status >= 500) throw rolledBack;
+        const text = await res.clone().text();
+        const headers: Record<string, string> = {};
+        const type = res.headers.get("content-type");
+        if (type) headers["content-type"] = type;
+        await sql.run("UPDATE server_idempotency SET status = ?, response = ? WHERE tenant_id = ? AND idem_key = ?", [
+          res.status,
+          JSON.stringify({ headers, body: text }),
+          tenantId,
+          key,
+        ]);
+        return undefined;
+      });
+      if (answered) return answered;
     } catch (error) {
-      await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?", [tenantId, key]);
-      throw error;
+      if (error !== rolledBack) throw error;
     }
-    const res = c.res;
-    if (res.status >= 500) {
-      await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?", [tenantId, key]);
-      return;
-    }
-    const text = await res.clone().text();
-    const headers: Record<string, string> = {};
-    const type = res.headers.get("content-type");
-    if (type) headers["content-type"] = type;
-    await sql.run("UPDATE server_idempotency SET status = ?, response = ? WHERE tenant_id = ? AND idem_key = ?", [
-      res.status,
-      JSON.stringify({ headers, body: text }),
-      tenantId,
-      key,
-    ]);
   };
 }
 
@@ -287,8 +300,11 @@ export function createApp(deps: AppDeps) {
   registerRegistryRoutes(app, deps.services);
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
   registerRetentionRoutes(app, { retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
+  registerRetentionRunRoute(app, { sql: deps.sql, retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
   registerRequestRoutes(app, { dsr: deps.services.dsr, outbox: deps.outbox, clock: deps.clock });
-  registerAuditRoutes(app, { audit: deps.services.audit, verifierKey: deps.services.checkpointVerifierKey });
+  registerAuditRoutes(app, { audit: deps.services.audit, verifierKey: deps.services.checkpointVerifierKey, previousVerifierKeys: deps.services.previousVerifierKeys });
+  registerExportRoutes(app, { services: deps.services, clock: deps.clock });
+  registerOperatorRoutes(app, deps);
 
   // public, keyless routes per tenant slug: rate-limited per address and per tenant, CORS by the tenant's allow-list
   const pub = new OpenAPIHono<{ Variables: PublicVariables }>();
@@ -296,13 +312,16 @@ export function createApp(deps: AppDeps) {
   pub.use(
     "/p/:tenant/*",
     rateLimit(deps.sql, deps.clock, [
-      { name: "ip", windowMs: 60_000, max: 120, key: (c) => clientIp(c) },
-      { name: "tenant", windowMs: 60_000, max: 3000, key: (c) => c.req.param("tenant") ?? "" },
-    ]),
+      { name: "ip", windowMs: 60_000, max: deps.publicRateLimits?.perAddressPerMinute ?? 120, key: (c) => clientIp(c) },
+      { name: "tenant", windowMs: 60_000, max: deps.publicRateLimits?.perTenantPerMinute ?? 3000, key: (c) => c.req.param("tenant") ?? "" },
+    ], { hashKey: deps.keys.tokenKey }),
   );
   registerPublicRegistryRoutes(pub, { ...deps.services, clock: deps.clock, tenants: deps.tenants, publicBaseUrl: deps.publicBaseUrl });
   registerPublicConsentRoutes(pub, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock, outbox: deps.outbox, publicBaseUrl: deps.publicBaseUrl });
   registerPublicRetentionRoutes(pub, { retention: deps.services.retention, clock: deps.clock });
+  registerLandingRoutes(app, pub, { sql: deps.sql, consent: deps.services.consent, audit: deps.audit, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl });
+  registerDrpRoutes(app, pub, { sql: deps.sql, dsr: deps.services.dsr, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl, allowLoopbackHttpCallbacks: deps.drpAllowLoopbackHttpCallbacks });
+  registerPrivacyRoutes(pub, { services: deps.services, clock: deps.clock, keys: deps.keys, outbox: deps.outbox, publicBaseUrl: deps.publicBaseUrl });
   app.route("/", pub);
   app.get("/.well-known/gpc.json", (c) => c.json(gpcWellKnown({ lastUpdate: GPC_POLICY_DATE })));
 

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Clock, Migration } from "@lawful/core";
 import type { Sql } from "../db.js";
@@ -37,14 +38,18 @@ export function clientIp(c: Parameters<MiddlewareHandler>[0]): string {
 
 /**
  * Fixed-window rate limits counted in the database, so several instances share them.
- * Answers 429 problem+json with `Retry-After` once any limit is exceeded.
+ * Answers 429 problem+json with `Retry-After` once any limit is exceeded. Buckets are stored as a
+ * keyed hash of the limit's key, so client addresses never reach the database; pass the same
+ * `hashKey` on every instance (without one the hash is unkeyed, which still keeps the table free of
+ * addresses in clear but lets anyone with the table test guesses).
  */
-export function rateLimit(sql: Sql, clock: Clock, limits: readonly RateLimit[]): MiddlewareHandler {
+export function rateLimit(sql: Sql, clock: Clock, limits: readonly RateLimit[], options: { hashKey?: Uint8Array | undefined } = {}): MiddlewareHandler {
+  const key = createHmac("sha256", options.hashKey ?? new Uint8Array(0)).update("lawful/rate-limit/v1").digest();
   return async (c, next) => {
     const now = clock.now().getTime();
     for (const limit of limits) {
       const windowStart = now - (now % limit.windowMs);
-      const bucket = `${limit.name}:${limit.key(c)}`;
+      const bucket = `${limit.name}:${createHmac("sha256", key).update(`${limit.name}\u0000${limit.key(c)}`).digest("base64url").slice(0, 32)}`;
       const row = await sql.get<{ hits: number }>(
         "INSERT INTO server_rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) ON CONFLICT (bucket, window_start) DO UPDATE SET hits = server_rate_limits.hits + 1 RETURNING hits",
         [bucket, new Date(windowStart).toISOString()],

@@ -9,8 +9,24 @@ const security = [{ apiKey: [] }];
 const Json = z.any().openapi({ type: "object" });
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
+/**
+ * The tenant's log with its checkpoints as NDJSON lines, each ending with a newline: what `GET /v1/audit/export`
+ * streams and `lawful audit export` writes; verify it offline with `verifyExport` from `@lawful/audit`.
+ *
+ * @example
+ * ```ts
+ * import type { AuditLog } from "@lawful/audit";
+ * import { auditExportLines } from "./audit.js";
+ * declare const audit: AuditLog;
+ * for await (const line of auditExportLines(audit, "tenant-id")) process.stdout.write(line);
+ * ```
+ */
+export async function* auditExportLines(audit: AuditLog, tenantId: string): AsyncGenerator<string> {
+  for await (const line of audit.export(tenantId)) yield line.endsWith("\n") ? line : `${line}\n`;
+}
+
 /** Operator routes of the audit log: query, verify, checkpoints, inclusion proofs, export. */
-export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: AuditLog; verifierKey: string }): void {
+export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: AuditLog; verifierKey: string; previousVerifierKeys?: readonly string[] }): void {
   const { audit } = deps;
   app.use("/v1/audit/*", requireScope("audit"));
 
@@ -75,7 +91,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: Aud
     async (c) => {
       const cp = await audit.store.latestCheckpoint(c.get("principal").tenant.id);
       if (!cp) throw new LawfulError("NOT_FOUND", "No checkpoint yet: create one with POST /v1/audit/checkpoints.");
-      return c.json({ treeSize: cp.treeSize, rootHash: b64(cp.rootHash), note: cp.note, createdAt: cp.createdAt, verifierKey: deps.verifierKey }, 200);
+      return c.json({ treeSize: cp.treeSize, rootHash: b64(cp.rootHash), note: cp.note, createdAt: cp.createdAt, verifierKey: deps.verifierKey, previousVerifierKeys: deps.previousVerifierKeys ?? [] }, 200);
     },
   );
   app.openapi(
@@ -89,7 +105,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: Aud
     }),
     async (c) => {
       const cp = await audit.checkpoint(c.get("principal").tenant.id);
-      return c.json({ treeSize: cp.treeSize, rootHash: b64(cp.rootHash), note: cp.note, createdAt: cp.createdAt, verifierKey: deps.verifierKey }, 201);
+      return c.json({ treeSize: cp.treeSize, rootHash: b64(cp.rootHash), note: cp.note, createdAt: cp.createdAt, verifierKey: deps.verifierKey, previousVerifierKeys: deps.previousVerifierKeys ?? [] }, 201);
     },
   );
   app.openapi(
@@ -128,7 +144,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: Aud
       c.header("content-type", "application/x-ndjson");
       c.header("content-disposition", `attachment; filename="audit-${c.get("principal").tenant.slug}.ndjson"`);
       return stream(c, async (s) => {
-        for await (const line of audit.export(tenantId)) await s.write(line.endsWith("\n") ? line : `${line}\n`);
+        for await (const line of auditExportLines(audit, tenantId)) await s.write(line);
       }) as never;
     },
   );

@@ -52,7 +52,7 @@ const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: `key:${c.
 /** Operator routes of consent: purposes, notices, forms, events, decisions, a subject's consents. */
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: { consent: ConsentService; sql: Sql; clock: Clock }): void {
   const { consent, sql } = deps;
-  for (const p of ["/v1/purposes", "/v1/purposes/*", "/v1/notices", "/v1/notices/*", "/v1/forms", "/v1/forms/*", "/v1/consent-events", "/v1/consent/*", "/v1/subjects/*"]) {
+  for (const p of ["/v1/purposes", "/v1/purposes/*", "/v1/notices", "/v1/notices/*", "/v1/forms", "/v1/forms/*", "/v1/consent-events", "/v1/consent/*", "/v1/subjects/:subject/consents"]) {
     app.use(p, requireScope("consent"));
   }
 

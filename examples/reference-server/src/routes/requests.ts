@@ -9,11 +9,12 @@ const security = [{ apiKey: [] }];
 const Json = z.any().openapi({ type: "object" });
 const Id = z.object({ id: z.string().min(1).max(64) });
 const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: `key:${c.get("principal").keyId}` });
-const ok = { 200: { description: "The request", content: { "application/json": { schema: Json } } }, ...errorResponses } as const;
 
 /** Operator routes of data-subject requests: create, list with deadline filters, and every lifecycle action. */
 export function registerRequestRoutes(app: OpenAPIHono<AppEnv>, deps: { dsr: DsrService; outbox: Outbox; clock: Clock }): void {
   const { dsr, outbox } = deps;
+  // built here, not at module load: app.ts and this file import each other
+  const ok = { 200: { description: "The request", content: { "application/json": { schema: Json } } }, ...errorResponses } as const;
   app.use("/v1/requests", requireScope("requests"));
   app.use("/v1/requests/*", requireScope("requests"));
 
@@ -98,6 +99,17 @@ export function registerRequestRoutes(app: OpenAPIHono<AppEnv>, deps: { dsr: Dsr
   });
   action("verify", "Check a verification code (15 minutes, at most 5 attempts, then locked)", z.object({ code: z.string().min(1).max(64) }), (_c, t, id, b) =>
     dsr.submitVerificationSecret(t, id, b.code),
+  );
+  action(
+    "verify-manually",
+    "Record that staff verified the person's identity another way (data points matched, signed declaration, evidence)",
+    z.object({
+      dataPointsMatched: z.int().min(0).max(100),
+      declarationSigned: z.boolean(),
+      evidence: z.array(z.string().min(1).max(2000)).min(1).max(64),
+      reviewer: z.string().min(1).max(256),
+    }),
+    (c, t, id, b) => dsr.verifyManually(t, id, b, actorOf(c)),
   );
   action("start", "Start work: fan out to every data source", undefined, (c, t, id) => dsr.start(t, id, actorOf(c)));
   action("extend", "Extend the deadline (before the original deadline, with reasons notified to the person)", z.object({ reason: z.string().min(1).max(2000), notifiedAt: z.iso.datetime({ offset: true }) }), (c, t, id, b) =>

@@ -11,6 +11,8 @@ import {
   releaseLegalHold,
   renderScheduleHtml,
   renderScheduleMarkdown,
+  type RetentionPlan,
+  type RetentionRecord,
   type RetentionStore,
 } from "@lawful/retention";
 import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
@@ -93,13 +95,27 @@ export function registerRetentionRoutes(app: OpenAPIHono<AppEnv>, deps: { retent
       request: { body: { required: true, content: { "application/json": { schema: z.object({ records: z.array(RetentionRecordSchema).max(10_000) }) } } } },
       responses: { 200: { description: "The plan", content: { "application/json": { schema: Json } } }, ...errorResponses },
     }),
-    async (c) => {
-      const tenantId = c.get("principal").tenant.id;
-      const [rules, holds] = await Promise.all([retention.listRules(tenantId), retention.listHolds(tenantId)]);
-      const plan = await planRetention(c.req.valid("json").records, { rules, holds, now: clock.now() });
-      return c.json(plan, 200);
-    },
+    async (c) => c.json(await planTenantRetention(retention, c.get("principal").tenant.id, c.req.valid("json").records, clock.now()), 200),
   );
+}
+
+/**
+ * Dry run of a tenant's retention rules and legal holds over `records`: what would be kept, deleted
+ * or anonymised, per rule and hold, and when the next action falls due. Shared by the API and the
+ * operator pages.
+ *
+ * @example
+ * ```ts
+ * import type { RetentionStore } from "@lawful/retention";
+ * import { planTenantRetention } from "./retention.js";
+ * declare const store: RetentionStore;
+ * const plan = await planTenantRetention(store, "acme", [], new Date());
+ * plan.records; // 0
+ * ```
+ */
+export async function planTenantRetention(retention: RetentionStore, tenantId: string, records: readonly RetentionRecord[], now: Date): Promise<RetentionPlan> {
+  const [rules, holds] = await Promise.all([retention.listRules(tenantId), retention.listHolds(tenantId)]);
+  return planRetention(records, { rules, holds, now });
 }
 
 /** The public retention schedule of a tenant: `/p/{tenant}/retention-schedule` (HTML), `.json`, `.md`. */

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUuidV7Generator, type Clock } from "@lawful/core";
+import { createOutbox } from "./outbox.js";
+import { runServerRetention } from "./retention-run.js";
+import { BACKENDS, caller, type Harness } from "./test-harness.js";
+
+const OLD: Clock = { now: () => new Date("2020-01-15T10:00:00Z") };
+
+describe.each(BACKENDS)("retention runs over the server's own records on %s", (_name, make) => {
+  let h: Harness;
+  let key: string;
+  let tenantId: string;
+  const call = caller(() => h.lawful);
+  const outboxCount = async () => Number((await h.lawful.db.sql.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM server_outbox WHERE tenant_id = ?", [tenantId]))!.n);
+
+  beforeAll(async () => {
+    h = await make();
+    const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+    tenantId = t.id;
+    key = (await h.lawful.tenants.createKey(t.id, { name: "ops", scopes: ["retention", "audit"] })).secret;
+    // two messages from 2020 (one to a subject under a legal hold) and one from now
+    const old = createOutbox(h.lawful.db.sql, OLD, createUuidV7Generator({ clock: OLD }));
+    await old.send(t.id, { kind: "verification_code", to: "ada@example.com", subject: "Code", body: "123456", subjectPseudonym: "ps-ada" });
+    await old.send(t.id, { kind: "verification_code", to: "bob@example.com", subject: "Code", body: "654321", subjectPseudonym: "ps-bob" });
+    await createOutbox(h.lawful.db.sql, { now: () => new Date() }, createUuidV7Generator()).send(t.id, { kind: "request_update", to: "cy@example.com", subject: "Update", body: "Done." });
+    const rule = { id: "outbox-90d", title: "Delivered mail", selectors: { recordTypes: ["outbox_message"] }, trigger: { type: "created" }, duration: "P90D", kind: "maximum", action: "delete" };
+    expect((await call("/v1/retention/rules", { method: "POST", key, json: rule })).status).toBe(201);
+    const hold = { id: "matter-1", matter: "Complaint", scope: { subjectIds: ["ps-bob"] }, issuedBy: "legal", issuedAt: "2020-02-01T00:00:00Z" };
+    expect((await call("/v1/retention/holds", { method: "POST", key, json: hold })).status).toBe(201);
+  });
+  afterAll(async () => h?.cleanup());
+
+  it("POST /v1/retention/runs dryRun - plans without changing anything", async () => {
+    const res = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: true } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { dryRun: boolean; total: number; plan: { byOutcome: Record<string, number>; byHold: Record<string, number> } };
+    expect(body.dryRun).toBe(true);
+    expect(body.total).toBe(3);
+    expect(body.plan.byOutcome.delete).toBe(1);
+    expect(body.plan.byOutcome.hold).toBe(1);
+    expect(body.plan.byHold["matter-1"]).toBe(1);
+    expect(await outboxCount()).toBe(3);
+  });
+
+  it("POST /v1/retention/runs - deletes the due message, keeps the held and the recent one, audits it; a rerun is a no-op", async () => {
+    const res = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: false } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { result } = (await res.json()) as { result: { applied: Record<string, number>; byOutcome: Record<string, number>; failed: number } };
+    expect(result.applied.delete).toBe(1);
+    expect(result.byOutcome.hold).toBe(1);
+    expect(result.failed).toBe(0);
+    const left = await h.lawful.db.sql.all<{ to_address: string }>("SELECT to_address FROM server_outbox WHERE tenant_id = ? ORDER BY to_address", [tenantId]);
+    expect(left.map((r) => r.to_address)).toEqual(["bob@example.com", "cy@example.com"]);
+    const events = (await (await call("/v1/audit/events?action=retention", { key })).json()) as { events: { action: string; target?: { recordType?: string } }[] };
+    expect(events.events.map((e) => e.action)).toEqual(expect.arrayContaining(["retention.run_started", "retention.deleted", "retention.run_completed"]));
+    expect(JSON.stringify(events)).not.toContain("ada@example.com");
+
+    const again = (await (await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: false } })).json()) as { result: { applied: Record<string, number>; processed: number } };
+    expect(again.result.applied.delete).toBe(0);
+    expect(again.result.processed).toBe(2);
+    expect(await outboxCount()).toBe(2);
+  });
+
+  it("a run interrupted after its third record is finished by the next run, each message deleted once", async () => {
+    const old = createOutbox(h.lawful.db.sql, OLD, createUuidV7Generator({ clock: OLD }));
+    for (const n of [1, 2, 3]) await old.send(tenantId, { kind: "request_update", to: `x${n}@example.com`, subject: "Update", body: "Done." });
+    const deps = { sql: h.lawful.db.sql, retention: h.lawful.services.retention, audit: h.lawful.services.audit, clock: { now: () => new Date() } };
+    const stop = new AbortController();
+    await expect(runServerRetention(deps, tenantId, { batchSize: 1, signal: stop.signal, onProgress: (done) => void (done === 3 && stop.abort(new Error("crash"))) })).rejects.toThrow("crash");
+    const afterCrash = await outboxCount();
+    expect(afterCrash).toBeLessThan(5); // of the first three records at least one was due
+    const resumed = await runServerRetention(deps, tenantId, { batchSize: 1 });
+    expect(resumed.applied.delete).toBe(afterCrash - 2);
+    expect(await outboxCount()).toBe(2);
+    const deleted = await h.lawful.services.audit.query(tenantId, { actionPrefix: "retention.deleted", limit: 1000 });
+    expect(new Set(deleted.events.map((e) => e.target?.recordId)).size).toBe(deleted.events.length); // no message deleted twice
+  });
+
+  it("POST /v1/retention/runs - needs the retention scope and refuses unknown body fields", async () => {
+    const consentOnly = (await h.lawful.tenants.createKey(tenantId, { name: "c", scopes: ["consent"] })).secret;
+    expect((await call("/v1/retention/runs", { method: "POST", key: consentOnly, json: {} })).status).toBe(403);
+    // a run is asked for explicitly: an empty body is refused, naming dryRun
+    const empty = await call("/v1/retention/runs", { method: "POST", key, json: {} });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain("dryRun");
+    const bad = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: "yes" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("dryRun");
+  });
+});
