@@ -5,7 +5,7 @@ import { createManualClock, type ManualClock } from "@lawful/core";
 import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
 import { loadConfig } from "./config.js";
 import { createLawful, type Lawful } from "./server.js";
-import { caller } from "./test-harness.js";
+import { caller, seedNewsletterForm } from "./test-harness.js";
 
 /**
  * Abuse of the public surface: per-address and per-tenant rate limits (429 problem+json with
@@ -74,26 +74,7 @@ describe.each(["sqlite", "postgres"] as const)("abuse of the public surface on %
     const t = await s.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
     await s.lawful.tenants.create({ slug: "globex", name: "Globex" });
     admin = (await s.lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] })).secret;
-    const created = async (res: Response | Promise<Response>) => expect((await res).status).toBe(201);
-    await created(call("/v1/purposes", { method: "POST", key: admin, json: { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU" } }));
-    await created(
-      call("/v1/notices", {
-        method: "POST",
-        key: admin,
-        json: {
-          noticeId: "signup",
-          version: 1,
-          locale: "en",
-          contentType: "text/plain",
-          content: "Acme GmbH sends you its newsletter. You can withdraw at any time.",
-          controllers: [{ name: "Acme GmbH" }],
-          purposes: ["newsletter"],
-          dataCategories: ["contact.email"],
-          withdrawalInfo: "Use the unsubscribe link in every e-mail.",
-        },
-      }),
-    );
-    await created(call("/v1/forms", { method: "POST", key: admin, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } }));
+    await seedNewsletterForm(call, admin);
   });
   afterAll(async () => s?.cleanup());
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, seedNewsletterForm, type Harness } from "./test-harness.js";
 
 /**
  * Erasure that erases: after a subject's erasure request runs to completion, none of their
@@ -70,25 +70,7 @@ describe.each(BACKENDS)("erasure erases the raw bytes on %s", (_backend, make) =
       expect(r.status, await r.clone().text()).toBe(status);
       return r;
     };
-    await ok(call("/v1/purposes", { method: "POST", key: admin, json: { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU", doubleOptIn: true } }));
-    await ok(
-      call("/v1/notices", {
-        method: "POST",
-        key: admin,
-        json: {
-          noticeId: "signup",
-          version: 1,
-          locale: "en",
-          contentType: "text/plain",
-          content: "Acme GmbH sends you its newsletter. You can withdraw at any time.",
-          controllers: [{ name: "Acme GmbH" }],
-          purposes: ["newsletter"],
-          dataCategories: ["contact.email"],
-          withdrawalInfo: "Use the unsubscribe link in every e-mail.",
-        },
-      }),
-    );
-    await ok(call("/v1/forms", { method: "POST", key: admin, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } }));
+    await seedNewsletterForm(call, admin, { doubleOptIn: true });
 
     // 1. the landing form, from the subject's address: consent proof with IP and user agent, a double opt-in mail, a rate-limit bucket
     for (const email of [EMAIL, OTHER]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckpointVerifier, openCheckpoint, verifyExport } from "@lawful/audit";
 import { crmFixtureParties } from "@lawful/registry/testing";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, seedNewsletterForm, type Harness } from "./test-harness.js";
 
 /**
  * End-to-end journeys of the reference server (issue #9/#10): consent from a landing form with its
@@ -39,26 +39,7 @@ describe.each(BACKENDS)("journeys on %s", (_name, make) => {
     const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
     tenantId = t.id;
     admin = (await h.lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] })).secret;
-    await json(call("/v1/purposes", { method: "POST", key: admin, json: { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU" } }), 201);
-    await json(
-      call("/v1/notices", {
-        method: "POST",
-        key: admin,
-        json: {
-          noticeId: "signup",
-          version: 1,
-          locale: "en",
-          contentType: "text/plain",
-          content: "Acme GmbH sends you its newsletter. You can withdraw at any time.",
-          controllers: [{ name: "Acme GmbH" }],
-          purposes: ["newsletter"],
-          dataCategories: ["contact.email"],
-          withdrawalInfo: "Use the unsubscribe link in every e-mail.",
-        },
-      }),
-      201,
-    );
-    await json(call("/v1/forms", { method: "POST", key: admin, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Send me the newsletter" }] } }), 201);
+    await seedNewsletterForm(call, admin);
   });
   afterAll(async () => h?.cleanup());
 

@@ -59,3 +59,45 @@ export function caller(get: () => Lawful): (path: string, init?: CallInit) => Re
     return get().app.request(path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   };
 }
+
+/**
+ * Define the `newsletter` purpose, the published `signup` notice (v1) and the `landing` form that asks
+ * for it, through the operator API with an admin key; throws unless each answers 201.
+ *
+ * @example
+ * ```ts
+ * import { caller, seedNewsletterForm, sqliteHarness } from "./test-harness.js";
+ * const h = await sqliteHarness();
+ * const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+ * const { secret } = await h.lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] });
+ * await seedNewsletterForm(caller(() => h.lawful), secret);
+ * ```
+ */
+export async function seedNewsletterForm(call: ReturnType<typeof caller>, adminKey: string, options: { doubleOptIn?: boolean } = {}): Promise<void> {
+  const created = async (res: Response | Promise<Response>) => {
+    const r = await res;
+    if (r.status !== 201) throw new Error(`seeding failed with ${r.status}: ${await r.text()}`);
+  };
+  const purpose = { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU", ...(options.doubleOptIn ? { doubleOptIn: true } : {}) };
+  await created(call("/v1/purposes", { method: "POST", key: adminKey, json: purpose }));
+  await created(
+    call("/v1/notices", {
+      method: "POST",
+      key: adminKey,
+      json: {
+        noticeId: "signup",
+        version: 1,
+        locale: "en",
+        contentType: "text/plain",
+        content: "Acme GmbH sends you its newsletter. You can withdraw at any time.",
+        controllers: [{ name: "Acme GmbH" }],
+        purposes: ["newsletter"],
+        dataCategories: ["contact.email"],
+        withdrawalInfo: "Use the unsubscribe link in every e-mail.",
+      },
+    }),
+  );
+  await created(
+    call("/v1/forms", { method: "POST", key: adminKey, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } }),
+  );
+}
