@@ -316,7 +316,7 @@ describe("download tokens", () => {
     expect(verifyDownloadToken(key, token, new Date(now.getTime() + DOWNLOAD_TOKEN_LIFETIME_MS))).toEqual({ ok: false, reason: "expired" });
   });
 
-  it("verifyDownloadToken - any change to a token makes it forged (property)", () => {
+  it("verifyDownloadToken - any change to a token makes it forged, even in the unused low bits of a base64url character (property)", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ minLength: 1, maxLength: 40 }), fc.nat(), fc.nat(), (tenantId, requestId, at, seed) => {
         const token = createDownloadToken(key, { tenantId, requestId }, now);
@@ -326,11 +326,7 @@ describe("download tokens", () => {
         if (replacement === token[i]) replacement = alphabet[(seed + 1) % alphabet.length]!;
         const tampered = token.slice(0, i) + replacement + token.slice(i + 1);
         const check = verifyDownloadToken(key, tampered, now);
-        // a change in the unused low bits of a part's last base64url character decodes to the same bytes
-        const [p0 = "", p1 = "", ...rest] = tampered.split(".");
-        const [o0, o1] = token.split(".") as [string, string];
-        const same = rest.length === 0 && /^[A-Za-z0-9_-]+$/.test(p0) && /^[A-Za-z0-9_-]{43}$/.test(p1) && Buffer.from(p0, "base64url").equals(Buffer.from(o0, "base64url")) && Buffer.from(p1, "base64url").equals(Buffer.from(o1, "base64url"));
-        return same ? check.ok : !check.ok && check.reason === "forged";
+        return !check.ok && check.reason === "forged";
       }),
     );
   });

@@ -75,8 +75,11 @@ export function createDownloadToken(
 export function verifyDownloadToken(key: Uint8Array, token: string, now: Date): DownloadTokenCheck {
   const m = /^([A-Za-z0-9_-]{1,1024})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: "forged" };
-  const payload = Buffer.from(m[1]!, "base64url").toString("utf8");
+  const payloadBytes = Buffer.from(m[1]!, "base64url");
   const given = Buffer.from(m[2]!, "base64url");
+  // only the canonical encoding: a variant in the unused low bits of the last character is another token
+  if (payloadBytes.toString("base64url") !== m[1] || given.toString("base64url") !== m[2]) return { ok: false, reason: "forged" };
+  const payload = payloadBytes.toString("utf8");
   const expected = mac(key, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "forged" };
   let parsed: unknown;
