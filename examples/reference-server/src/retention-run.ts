@@ -3,7 +3,8 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Actor, AuditSink, Clock } from "@lawful/core";
 import { applyRetention, planRetention, type ApplyRetentionResult, type RetentionHandler, type RetentionPlan, type RetentionRecord, type RetentionStore } from "@lawful/retention";
 import type { Sql } from "./db.js";
-import { errorResponses, type AppEnv } from "./http/app.js";
+import type { AppEnv } from "./http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffActor as actorOf } from "./http/route-kit.js";
 import type { Job } from "./scheduler.js";
 
 /**
@@ -206,7 +207,7 @@ export function registerRetentionRunRoute(app: OpenAPIHono<AppEnv>, deps: Retent
       path: "/v1/retention/runs",
       tags: ["retention"],
       summary: "Run retention over the server's own records (outbox messages, idempotency keys): delete or anonymise what the tenant's rules make due, except what a legal hold covers",
-      security: [{ apiKey: [] }],
+      security,
       request: {
         body: {
           required: true,
@@ -215,7 +216,7 @@ export function registerRetentionRunRoute(app: OpenAPIHono<AppEnv>, deps: Retent
         },
       },
       responses: {
-        200: { description: "The plan (dry run) or what the run did", content: { "application/json": { schema: z.any().openapi({ type: "object" }) } } },
+        200: { description: "The plan (dry run) or what the run did", content: { "application/json": { schema: Json } } },
         ...errorResponses,
       },
     }),
@@ -223,7 +224,7 @@ export function registerRetentionRunRoute(app: OpenAPIHono<AppEnv>, deps: Retent
       const tenantId = c.get("principal").tenant.id;
       const { dryRun } = c.req.valid("json");
       if (dryRun) return c.json({ dryRun, ...(await planServerRetention(deps, tenantId)) }, 200);
-      const result = await runServerRetention(deps, tenantId, { actor: { type: "staff", id: `key:${c.get("principal").keyId}` } });
+      const result = await runServerRetention(deps, tenantId, { actor: actorOf(c) });
       return c.json({ dryRun, result }, 200);
     },
   );

@@ -13,6 +13,7 @@ const GPC_POLICY_DATE = "2026-11-29";
 import type { Sql } from "../db.js";
 import { ApiKeySchema, CreateApiKeySchema, TenantSchema, type Principal, type Scope, type TenantService } from "../tenants.js";
 import { problem, problemFromError } from "./problem.js";
+import { apiKeySecurity, errorResponses } from "./route-kit.js";
 import { renderApiDocs } from "./docs-page.js";
 import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
 import type { Services } from "../services.js";
@@ -60,24 +61,6 @@ export interface AppDeps {
   publicRateLimits?: { perAddressPerMinute: number; perTenantPerMinute: number } | undefined;
 }
 
-const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    code: z.string().optional(),
-    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })).optional(),
-  })
-  .openapi("Problem");
-
-/** Standard error responses of an authenticated route. */
-export const errorResponses = {
-  400: { description: "Invalid input; `issues` names every bad field", content: { "application/problem+json": { schema: ProblemSchema } } },
-  401: { description: "Missing or invalid API key", content: { "application/problem+json": { schema: ProblemSchema } } },
-  403: { description: "The key lacks the scope", content: { "application/problem+json": { schema: ProblemSchema } } },
-  404: { description: "Not found in this tenant", content: { "application/problem+json": { schema: ProblemSchema } } },
-} as const;
 
 /** Check the bearer key and keep the principal on the context. */
 function authenticate(tenants: TenantService): MiddlewareHandler<AppEnv> {
@@ -225,7 +208,7 @@ export function createApp(deps: AppDeps) {
   app.use("/v1/*", authenticate(deps.tenants));
   app.use("/v1/*", idempotency(deps.sql, deps.clock));
 
-  const security = [{ apiKey: [] }];
+  const security = apiKeySecurity;
 
   app.openapi(
     createRoute({

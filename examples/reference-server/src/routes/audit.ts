@@ -2,11 +2,10 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
 import type { AuditLog } from "@lawful/audit";
 import { LawfulError } from "@lawful/core";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json } from "../http/route-kit.js";
 import { parseSubjectParam } from "./consent.js";
 
-const security = [{ apiKey: [] }];
-const Json = z.any().openapi({ type: "object" });
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 /**

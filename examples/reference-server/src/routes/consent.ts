@@ -3,14 +3,13 @@ import type { Context } from "hono";
 import { NoticeInputSchema, PurposeSchema, RecordEventInputSchema, parseGpcHeader, type ConsentService, type SubjectInput } from "@lawful/consent";
 import { LawfulError, PurposeIdSchema, SubjectRefSchema, parseOrThrow, type Clock, type Migration } from "@lawful/core";
 import type { Sql } from "../db.js";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffActor as actorOf } from "../http/route-kit.js";
 import { escapeHtml, page } from "../http/html.js";
 import { clientIp, type PublicVariables } from "../http/public.js";
 import { negotiateLanguage, t } from "../i18n.js";
 import type { Outbox } from "../outbox.js";
 
-const security = [{ apiKey: [] }];
-const Json = z.any().openapi({ type: "object" });
 
 /** Web forms of a tenant: which notice they show and each consent checkbox with its default state. */
 export const FORM_MIGRATIONS: readonly Migration[] = [
@@ -47,7 +46,6 @@ export function parseSubjectParam(raw: string, field = "subject"): SubjectInput 
   return r.data;
 }
 
-const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: `key:${c.get("principal").keyId}` });
 
 /** Operator routes of consent: purposes, notices, forms, events, decisions, a subject's consents. */
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: { consent: ConsentService; sql: Sql; clock: Clock }): void {

@@ -27,12 +27,12 @@ import {
   type DrpRefusal,
 } from "../drp.js";
 import { recordAnsweredStatus } from "../drp-callbacks.js";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses } from "../http/route-kit.js";
 import type { PublicVariables } from "../http/public.js";
 
 type PubContext = Context<{ Variables: PublicVariables }>;
 
-const security = [{ apiKey: [] }];
 /** The controller's time zone for CCPA requests received through the DRP. */
 const CCPA_TIME_ZONE = "America/Los_Angeles";
 const STATUS_BY_CODE: Record<string, DrpRefusal["status"]> = { VALIDATION_FAILED: 400, NOT_FOUND: 404, CONFLICT: 409, ILLEGAL_TRANSITION: 409, POLICY_VIOLATION: 422 };

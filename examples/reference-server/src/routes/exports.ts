@@ -1,19 +1,19 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Clock, SubjectRef } from "@lawful/core";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffActor as actorOf } from "../http/route-kit.js";
 import { negotiateLanguage } from "../i18n.js";
 import { ExportFormatSchema, exportSubject, recordsOfProcessingDocument, renderExport, type RenderedExport } from "../exports.js";
 import type { Services } from "../services.js";
 import { parseSubjectParam } from "./consent.js";
 
-const security = [{ apiKey: [] }];
 const Download = z.string().openapi({ type: "string", format: "binary" });
 const downloads = (what: string, zip: boolean) => ({
   200: {
     description: `${what}; \`Content-Disposition: attachment\` with a safe file name`,
     content: {
-      "application/json": { schema: z.any().openapi({ type: "object" }) },
+      "application/json": { schema: Json },
       "text/csv": { schema: z.string() },
       "text/html": { schema: z.string() },
       ...(zip ? { "application/zip": { schema: Download } } : {}),
@@ -83,9 +83,9 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: { services:
       responses: downloads("The access package", true),
     }),
     async (c) => {
-      const { tenant, keyId } = c.get("principal");
+      const { tenant } = c.get("principal");
       const subject = parseSubjectParam(c.req.valid("param").subject) as SubjectRef; // kind:value, never a pseudonym
-      const actor = { type: "staff" as const, id: `key:${keyId}` };
+      const actor = actorOf(c);
       const file = await exportSubject(services, tenant, subject, c.req.valid("query").format, lang(c), { actor, channel: "api", clock });
       return send(file) as never;
     },

@@ -18,7 +18,8 @@ import {
 } from "@lawful/consent";
 import { LawfulError, PurposeIdSchema, type Actor, type AuditSink, type Clock, type LawfulIssue, type Migration } from "@lawful/core";
 import type { Sql } from "../db.js";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, staffActor as actorOf } from "../http/route-kit.js";
 import { CSRF_COOKIE, CSRF_FIELD, csrfToken } from "../http/csrf.js";
 import { escapeHtml, page } from "../http/html.js";
 import { problem } from "../http/problem.js";
@@ -160,7 +161,6 @@ export async function saveCookieSettings(
   return { ...settings, updatedAt };
 }
 
-const security = [{ apiKey: [] }];
 const StoredSchema = CookieSettingsSchema.extend({ updatedAt: z.string() });
 
 /**
@@ -205,7 +205,7 @@ export function registerCookieRoutes(app: OpenAPIHono<AppEnv>, deps: { sql: Sql;
       responses: { 200: { description: "The stored cookie settings", content: { "application/json": { schema: StoredSchema } } }, ...errorResponses },
     }),
     async (c) => {
-      const actor = { type: "staff" as const, id: `key:${c.get("principal").keyId}` };
+      const actor = actorOf(c);
       return c.json(await saveCookieSettings(deps, c.get("principal").tenant.id, c.req.valid("json"), actor), 200);
     },
   );

@@ -12,17 +12,17 @@ import {
   type Registry,
 } from "@lawful/registry";
 import { LawfulError, type Clock } from "@lawful/core";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, staffActor as actorOf } from "../http/route-kit.js";
 import type { PublicVariables } from "../http/public.js";
 import type { TenantService } from "../tenants.js";
 
-const security = [{ apiKey: [] }];
 const PartyId = z.object({ id: z.string().min(1).max(128) });
 
 /** Operator routes of the registry: parties, activation, change notices. */
 export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>, deps: { registry: Registry }): void {
   const { registry } = deps;
-  const actor = (c: { get(k: "principal"): { keyId: string } }) => ({ actor: { type: "staff" as const, id: `key:${c.get("principal").keyId}` } });
+  const actor = (c: Context<AppEnv>) => ({ actor: actorOf(c) });
   app.use("/v1/registry/*", requireScope("registry"));
 
   app.openapi(

@@ -2,13 +2,11 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DenialReasonSchema, DsrStateSchema, SubmitRequestInputSchema, type DsrService } from "@lawful/dsr";
 import type { Clock } from "@lawful/core";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffActor as actorOf } from "../http/route-kit.js";
 import type { Outbox } from "../outbox.js";
 
-const security = [{ apiKey: [] }];
-const Json = z.any().openapi({ type: "object" });
 const Id = z.object({ id: z.string().min(1).max(64) });
-const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: `key:${c.get("principal").keyId}` });
 
 /** Operator routes of data-subject requests: create, list with deadline filters, and every lifecycle action. */
 export function registerRequestRoutes(app: OpenAPIHono<AppEnv>, deps: { dsr: DsrService; outbox: Outbox; clock: Clock }): void {

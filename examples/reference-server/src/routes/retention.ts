@@ -15,13 +15,11 @@ import {
   type RetentionRecord,
   type RetentionStore,
 } from "@lawful/retention";
-import { errorResponses, requireScope, type AppEnv } from "../http/app.js";
+import { requireScope, type AppEnv } from "../http/app.js";
+import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffActor as actorOf } from "../http/route-kit.js";
 import type { PublicVariables } from "../http/public.js";
 
-const security = [{ apiKey: [] }];
-const Json = z.any().openapi({ type: "object" });
 const Id = z.object({ id: z.string().min(1).max(128) });
-const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: `key:${c.get("principal").keyId}` });
 
 /** Operator routes of retention: rules, legal holds and a dry-run plan over posted records. */
 export function registerRetentionRoutes(app: OpenAPIHono<AppEnv>, deps: { retention: RetentionStore; audit: AuditSink; clock: Clock }): void {
