@@ -5,6 +5,7 @@
 // Spec: consumer-reports-innovation-lab/data-rights-protocol, data-rights-protocol.md (sections
 // 2.01-2.06, 3.01-3.07). Choices where the text is ambiguous are documented on each export.
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from "node:crypto";
+import { hashSecret } from "./tenants.js";
 import { BlockList, isIP } from "node:net";
 import * as z from "zod";
 import { LawfulError, parseOrThrow, type Clock, type Migration } from "@lawful/core";
@@ -678,6 +679,7 @@ const toAgent = (r: AgentRow): DrpAgent => ({
   revokedAt: r.revoked_at,
 });
 const AGENT_COLUMNS = "agent_id, name, verify_key, callback_origin, token_issued_at, created_at, revoked_at";
+/** Digest of a signed message, kept to refuse replays until it expires. */
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 const TOKEN = /^drp_[A-Za-z0-9_-]{43}$/;
 
@@ -740,7 +742,7 @@ export function createDrpStore(sql: Sql, clock: Clock, options: { allowLoopbackH
     async issueToken(tenantId: string, agentId: string): Promise<string | undefined> {
       const token = `drp_${randomBytes(32).toString("base64url")}`;
       const changed = await sql.run("UPDATE drp_agents SET token_hash = ?, token_issued_at = ? WHERE tenant_id = ? AND agent_id = ? AND revoked_at IS NULL", [
-        sha256(token),
+        hashSecret(token),
         clock.now().toISOString(),
         tenantId,
         agentId,
@@ -750,7 +752,7 @@ export function createDrpStore(sql: Sql, clock: Clock, options: { allowLoopbackH
     /** The active agent of this tenant holding `token`. */
     async byToken(tenantId: string, token: string): Promise<DrpAgent | undefined> {
       if (!TOKEN.test(token)) return undefined;
-      const row = await sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM drp_agents WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL`, [tenantId, sha256(token)]);
+      const row = await sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM drp_agents WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL`, [tenantId, hashSecret(token)]);
       return row && toAgent(row);
     },
     /** Remember a signed message until it expires; false when it was seen before (a replay). */

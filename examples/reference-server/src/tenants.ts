@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import * as z from "zod";
+// z from @hono/zod-openapi, not zod: the `.openapi()` these schemas are documented with exists only on
+// schemas built after that extension loaded, and this module may be the first one imported
+import { z } from "@hono/zod-openapi";
 import { LawfulError, TenantIdSchema, parseOrThrow, type Clock, type IdGenerator, type Migration } from "@lawful/core";
 import type { Sql } from "./db.js";
 
@@ -94,8 +96,17 @@ const toKey = (r: KeyRow): ApiKey => ({
   revokedAt: r.revoked_at,
 });
 
-/** SHA-256 of an API key. Keys carry 256 bits of entropy, so a fast hash is safe at rest. */
-export function hashApiKey(secret: string): string {
+/**
+ * SHA-256 (hex) of a server-issued secret: API keys, operator session ids, agent tokens. They carry
+ * 256 random bits, so a fast hash is safe at rest; only the hash is ever stored or looked up.
+ *
+ * @example
+ * ```ts
+ * import { hashSecret } from "./tenants.js";
+ * const stored = hashSecret("lk_example"); // 64 hex characters
+ * ```
+ */
+export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
@@ -133,7 +144,7 @@ export function createTenantService(sql: Sql, clock: Clock, ids: IdGenerator) {
         tenantId,
         key.name,
         key.prefix,
-        hashApiKey(secret),
+        hashSecret(secret),
         JSON.stringify(key.scopes),
         key.createdAt,
       ]);
@@ -154,7 +165,7 @@ export function createTenantService(sql: Sql, clock: Clock, ids: IdGenerator) {
       const row = await sql.get<KeyRow & { t_id: string; t_slug: string; t_name: string; t_cors: string; t_created: string }>(
         `SELECT k.*, t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.cors_origins AS t_cors, t.created_at AS t_created
          FROM server_api_keys k JOIN server_tenants t ON t.id = k.tenant_id WHERE k.hash = ? AND k.revoked_at IS NULL`,
-        [hashApiKey(secret)],
+        [hashSecret(secret)],
       );
       if (!row) return undefined;
       return {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Clock, Migration } from "@lawful/core";
 import type { Sql } from "../db.js";
-import type { Principal, Scope } from "../tenants.js";
+import { hashSecret, type Principal, type Scope } from "../tenants.js";
 
 /**
  * Name of the operator session cookie (path `/ops`, HttpOnly, SameSite=Strict, Secure over https).
@@ -49,7 +49,6 @@ export const OPERATOR_SESSION_MIGRATIONS: readonly Migration[] = [
 ];
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
-const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
 const secure = (c: Context) => new URL(c.req.url).protocol === "https:";
 
 interface SessionRow {
@@ -81,7 +80,7 @@ interface SessionRow {
 export function createOperatorSessions(sql: Sql, clock: Clock) {
   const forget = async (c: Context) => {
     const id = getCookie(c, OPERATOR_SESSION_COOKIE);
-    if (id && SESSION_ID.test(id)) await sql.run("DELETE FROM server_operator_sessions WHERE id_hash = ?", [hashId(id)]);
+    if (id && SESSION_ID.test(id)) await sql.run("DELETE FROM server_operator_sessions WHERE id_hash = ?", [hashSecret(id)]);
   };
   return {
     /** Start a session for an authenticated key and set its cookie; any previous session of this browser ends. */
@@ -92,7 +91,7 @@ export function createOperatorSessions(sql: Sql, clock: Clock) {
       const id = randomBytes(32).toString("base64url");
       const expires = new Date(now.getTime() + OPERATOR_SESSION_TTL_MS);
       await sql.run("INSERT INTO server_operator_sessions (id_hash, tenant_id, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)", [
-        hashId(id),
+        hashSecret(id),
         principal.tenant.id,
         principal.keyId,
         now.toISOString(),
@@ -108,7 +107,7 @@ export function createOperatorSessions(sql: Sql, clock: Clock) {
         `SELECT k.id AS key_id, k.scopes, t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.cors_origins AS t_cors, t.created_at AS t_created
          FROM server_operator_sessions s JOIN server_api_keys k ON k.id = s.key_id AND k.tenant_id = s.tenant_id JOIN server_tenants t ON t.id = s.tenant_id
          WHERE s.id_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL`,
-        [hashId(id), clock.now().toISOString()],
+        [hashSecret(id), clock.now().toISOString()],
       );
       if (!row) return undefined;
       return {
