@@ -1,31 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { createCheckpointVerifier, verifyExport } from "@lawful/audit";
 import { createUuidV7Generator, type Clock } from "@lawful/core";
 import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
-import { main } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { createOutbox } from "./outbox.js";
 import { createLawful } from "./server.js";
+import { runCli } from "./test-harness.js";
 import { createProgressBar } from "./progress.js";
 
 const OLD: Clock = { now: () => new Date("2021-06-01T08:00:00Z") };
 
-/** Run the CLI in-process, capturing stdout and stderr. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("lawful CLI: audit and retention commands on a SQLite file", () => {
   let file: TestSqliteFile;
@@ -36,7 +23,7 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
     file = createTestSqliteFile("cli.db");
     process.env.DATABASE_URL = `sqlite:${file.path}`;
     process.env.LOG_LEVEL = "silent";
-    const created = await run("tenant", "create", "acme", "--json");
+    const created = await runCli("tenant", "create", "acme", "--json");
     expect(created.code).toBe(0);
     // some history: a retention rule (audited), two old outbox messages and a checkpoint
     const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
@@ -59,42 +46,42 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
   });
 
   it("audit verify - an intact log verifies with exit code 0; an unknown tenant is exit code 1", async () => {
-    const r = await run("audit", "verify", "acme", "--json");
+    const r = await runCli("audit", "verify", "acme", "--json");
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as { ok: boolean; eventsChecked: number; checkpointsVerified: number };
     expect(report.ok).toBe(true);
     expect(report.eventsChecked).toBeGreaterThanOrEqual(1);
     expect(report.checkpointsVerified).toBeGreaterThanOrEqual(1);
-    const missing = await run("audit", "verify", "nobody");
+    const missing = await runCli("audit", "verify", "nobody");
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("No tenant");
   });
 
   it("audit export --out - writes the NDJSON export that verifies offline with the published key", async () => {
     const out = join(file.dir, "audit.ndjson");
-    const r = await run("audit", "export", "acme", "--out", out);
+    const r = await runCli("audit", "export", "acme", "--out", out);
     expect(r.code, r.err).toBe(0);
     const text = readFileSync(out, "utf8");
     expect((await verifyExport(text, [createCheckpointVerifier(verifierKey)])).ok).toBe(true);
-    const toStdout = await run("audit", "export", "acme");
+    const toStdout = await runCli("audit", "export", "acme");
     expect(toStdout.out).toBe(text.replace(/"exportedAt":"[^"]+"/, /"exportedAt":"[^"]+"/.exec(toStdout.out)![0]));
   });
 
   it("retention plan / run - plan changes nothing, run without --yes refuses, run --yes deletes, a rerun is a no-op", async () => {
-    const plan = await run("retention", "plan", "acme", "--json");
+    const plan = await runCli("retention", "plan", "acme", "--json");
     expect(plan.code, plan.err).toBe(0);
     expect((JSON.parse(plan.out) as { plan: { byOutcome: { delete: number } } }).plan.byOutcome.delete).toBe(2);
-    const refused = await run("retention", "run", "acme");
+    const refused = await runCli("retention", "run", "acme");
     expect(refused.code).toBe(2);
     expect(refused.out).toContain("--yes");
     expect(refused.err).toContain("retention run acme: 2 records evaluated"); // non-TTY stderr: one final line, no bar
-    const done = await run("retention", "run", "acme", "--yes", "--json");
+    const done = await runCli("retention", "run", "acme", "--yes", "--json");
     expect(done.code, done.err).toBe(0);
     const result = JSON.parse(done.out) as { executed: boolean; applied: { delete: number }; failed: number };
     expect(result).toMatchObject({ executed: true, applied: { delete: 2 }, failed: 0 });
-    const again = JSON.parse((await run("retention", "run", "acme", "--yes", "--json")).out) as { processed: number; applied: { delete: number } };
+    const again = JSON.parse((await runCli("retention", "run", "acme", "--yes", "--json")).out) as { processed: number; applied: { delete: number } };
     expect(again).toMatchObject({ processed: 0, applied: { delete: 0 } });
-    const verify = await run("audit", "verify", "acme", "--json");
+    const verify = await runCli("audit", "verify", "acme", "--json");
     expect(verify.code).toBe(0);
     expect(verify.out).not.toContain("ada@example.com");
   });
@@ -106,12 +93,12 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
     expect(tampered.equals(row.bytes)).toBe(false);
     db.prepare("UPDATE audit_events SET bytes = ? WHERE sequence = 0").run(tampered);
     db.close();
-    const r = await run("audit", "verify", "acme", "--json");
+    const r = await runCli("audit", "verify", "acme", "--json");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out) as { ok: boolean; problem: { sequence: number } };
     expect(report.ok).toBe(false);
     expect(report.problem.sequence).toBe(0);
-    expect((await run("audit", "verify", "acme")).out).toContain("BROKEN");
+    expect((await runCli("audit", "verify", "acme")).out).toContain("BROKEN");
   });
 });
 

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { isLawfulError } from "@lawful/core";
 import { verifyExportBundle } from "@lawful/export";
@@ -11,7 +10,7 @@ import { main } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { accessRequestExportDocument, renderExport } from "./exports.js";
 import { createLawful, type Lawful } from "./server.js";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, type Harness, unzipText, runCli } from "./test-harness.js";
 
 const ADA = `/v1/subjects/${encodeURIComponent("email:ada@example.com")}/export`;
 const IP = "203.0.113.7";
@@ -20,26 +19,6 @@ const KEPT_IP = "203.0.113.0";
 const HOSTILE_UA = 'Mozilla/5.0 <img src=x onerror="alert(1)">';
 const HOSTILE_PURPOSE = "<script>alert('purpose')</script> Partner offers";
 
-/** The entries of a ZIP (stored or deflated), read through its central directory. */
-function unzip(bytes: Uint8Array): Map<string, string> {
-  const buf = Buffer.from(bytes);
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out = new Map<string, string>();
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString("utf8");
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    out.set(name, (method === 8 ? inflateRawSync(data) : data).toString("utf8"));
-    p += 46 + nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
-  }
-  return out;
-}
 
 /** Purposes, a notice and a form for `acme`, two active processors, a retention rule, and Ada's consent captured through the public form. */
 async function seedAcme(lawful: Lawful, key: string): Promise<void> {
@@ -197,7 +176,7 @@ describe.each(BACKENDS)("exports on %s", (_name, make) => {
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
     expect(check.manifest?.kind).toBe("access");
-    const files = unzip(zip);
+    const files = unzipText(zip);
     expect([...files.keys()]).toEqual(expect.arrayContaining(["data.json", "report.html", "csv/consent_history.csv", "manifest.json"]));
     expect(files.get("csv/consent_history.csv")).toContain(KEPT_IP);
     expect(files.get("data.json")).toContain("signup");
@@ -322,25 +301,12 @@ describe.each(BACKENDS)("exports on %s", (_name, make) => {
     const zip = await new Response((await renderExport(doc, "zip", "de")).body).arrayBuffer();
     const check = await verifyExportBundle(new Uint8Array(zip));
     expect(check.ok).toBe(true);
-    const history = (JSON.parse(unzip(new Uint8Array(zip)).get("data.json")!) as { entities: { name: string; rows: Record<string, unknown>[] }[] }).entities.find((e) => e.name === "consent_history")!.rows;
+    const history = (JSON.parse(unzipText(new Uint8Array(zip)).get("data.json")!) as { entities: { name: string; rows: Record<string, unknown>[] }[] }).entities.find((e) => e.name === "consent_history")!.rows;
     expect(history).toHaveLength(2);
     expect(history[0]).toMatchObject({ ip_address: KEPT_IP, user_agent: HOSTILE_UA, notice_id: "signup", notice_version: "1" });
   });
 });
 
-/** Run the CLI in-process, capturing stdout and stderr. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += Buffer.from(chunk).toString("utf8")), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("lawful export subject on a SQLite file", () => {
   let file: TestSqliteFile;
@@ -365,14 +331,14 @@ describe("lawful export subject on a SQLite file", () => {
 
   it("export subject - writes a verifiable ZIP bundle to --out and audits data.exported as the CLI", async () => {
     const out = join(file.dir, "ada.zip");
-    const r = await run("export", "subject", "acme", "email:ada@example.com", "--out", out);
+    const r = await runCli("export", "subject", "acme", "email:ada@example.com", "--out", out);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^Wrote access-acme-[\d-]+\.zip to /);
     expect(r.err).not.toContain("ada@example.com");
     const check = await verifyExportBundle(out);
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
-    expect(unzip(new Uint8Array(readFileSync(out))).get("csv/consent_history.csv")).toContain(KEPT_IP);
+    expect(unzipText(new Uint8Array(readFileSync(out))).get("csv/consent_history.csv")).toContain(KEPT_IP);
     const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
     try {
       const tenant = (await lawful.tenants.bySlug("acme"))!;
@@ -385,18 +351,18 @@ describe("lawful export subject on a SQLite file", () => {
   });
 
   it("export subject --format csv - writes the table to stdout", async () => {
-    const r = await run("export", "subject", "acme", "email:ada@example.com", "--format", "csv");
+    const r = await runCli("export", "subject", "acme", "email:ada@example.com", "--format", "csv");
     expect(r.code, r.err).toBe(0);
     expect(r.out.split("\r\n")[0]).toBe("part,name,row,field,value");
     expect(r.out).toContain(`entity,consent_history,1,ip_address,${KEPT_IP}`);
   });
 
   it("export subject - an unknown format, tenant or subject kind fails with a message and no output", async () => {
-    const badFormat = await run("export", "subject", "acme", "email:ada@example.com", "--format", "xlsx");
+    const badFormat = await runCli("export", "subject", "acme", "email:ada@example.com", "--format", "xlsx");
     expect(badFormat.code).toBe(2);
     expect(badFormat.err).toContain("--format must be one of json, csv, html, zip");
     expect(badFormat.out).toBe("");
-    const noTenant = await run("export", "subject", "nobody", "email:ada@example.com");
+    const noTenant = await runCli("export", "subject", "nobody", "email:ada@example.com");
     expect(noTenant.code).toBe(1);
     expect(noTenant.err).toContain('No tenant with slug "nobody"');
     await expect(main(["export", "subject", "acme", "nonsense:ada"])).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

@@ -1,33 +1,10 @@
-import { inflateRawSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyExportBundle } from "@lawful/export";
 import { DOWNLOAD_TOKEN_LIFETIME_MS, createDownloadToken, verifyDownloadToken } from "./http/download-token.js";
 import { createServerKeys } from "./keys.js";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, type Harness, unzipText } from "./test-harness.js";
 
-/** The entries of a ZIP (stored or deflated), read through its central directory. */
-function unzip(bytes: Uint8Array): Map<string, string> {
-  const buf = Buffer.from(bytes);
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out = new Map<string, string>();
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString("utf8");
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    out.set(name, (method === 8 ? inflateRawSync(data) : data).toString("utf8"));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
-}
 
 describe.each(BACKENDS)("privacy center on %s", (_name, make) => {
   let h: Harness;
@@ -141,7 +118,7 @@ describe.each(BACKENDS)("privacy center on %s", (_name, make) => {
     const check = await verifyExportBundle(zip);
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
-    const text = [...unzip(zip).values()].join("\n");
+    const text = [...unzipText(zip).values()].join("\n");
     expect(text).toContain("newsletter");
     expect(text).toContain("signup");
     expect(text).toContain(UA);

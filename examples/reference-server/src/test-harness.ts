@@ -1,7 +1,10 @@
 // Shared by the server's test files: a wired server on a real SQLite file or a fresh PostgreSQL
 // database, and a request helper that adds the API key and JSON body.
+import { inflateRawSync } from "node:zlib";
 import pino from "pino";
 import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
+import { vi } from "vitest";
+import { main } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { createLawful, type Lawful } from "./server.js";
 
@@ -100,4 +103,59 @@ export async function seedNewsletterForm(call: ReturnType<typeof caller>, adminK
   await created(
     call("/v1/forms", { method: "POST", key: adminKey, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } }),
   );
+}
+
+/**
+ * The entries of a ZIP (stored or deflated) as text, read through its central directory: an
+ * independent reader, so tests do not check @lawful/export's ZIP writer with its own reader.
+ *
+ * @example
+ * ```ts
+ * import { unzipText } from "./test-harness.js";
+ * declare const zip: Uint8Array;
+ * const manifest = unzipText(zip).get("manifest.json");
+ * ```
+ */
+export function unzipText(bytes: Uint8Array): Map<string, string> {
+  const buf = Buffer.from(bytes);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString("utf8");
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    out.set(name, (method === 8 ? inflateRawSync(data) : data).toString("utf8"));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/**
+ * Run the `lawful` CLI in-process with `argv`, capturing what it writes to stdout and stderr.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./test-harness.js";
+ * const { code, out } = await runCli("tenant", "list", "--json");
+ * ```
+ */
+export async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += Buffer.from(chunk).toString("utf8")), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += Buffer.from(chunk).toString("utf8")), true));
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
 }
