@@ -1,7 +1,7 @@
 // Benchmarks of @lawful/audit (issue 3), each with a baseline measured in the same run:
 //  1. batched append to SQLite vs inserting the same rows with a plain prepared statement in one transaction (no hashing);
 //  2. batched append to PostgreSQL vs a plain multi-row INSERT of the same rows over the same connection;
-//  3. verification throughput vs crypto.hash('sha256') over the same stored bytes (one core);
+//  3. verification throughput vs crypto.hash('sha256', bytes, 'latin1') over the same stored bytes (one core);
 //  4. inclusion-proof latency (median) in a 1,000,000-event SQLite log.
 // It imports the BUILT packages (run `pnpm --filter @lawful/core --filter @lawful/audit run build` first).
 import { hash as cryptoHash, randomBytes } from "node:crypto";
@@ -200,20 +200,30 @@ async function benchVerify(ctx, rows) {
   const n = stored.length;
   let best = Infinity;
   let baseBest = Infinity;
+  let bufferBest = Infinity;
   let sink = 0;
   for (let round = 0; round < 3; round++) {
+    // The baseline takes each digest as a latin1 string, the cheapest form node:crypto offers ("hex",
+    // the default, costs slightly more). A Buffer digest is allocated from C++ and costs more than the
+    // SHA-256 of a short input; verification takes its digests as strings for that reason, so a Buffer
+    // baseline would flatter it. That rate is logged for comparison only.
     let t = now();
-    for (const r of stored) sink ^= cryptoHash("sha256", r.bytes, "buffer")[0];
+    for (const r of stored) sink ^= cryptoHash("sha256", r.bytes, "latin1").charCodeAt(0);
     baseBest = Math.min(baseBest, now() - t);
+    t = now();
+    for (const r of stored) sink ^= cryptoHash("sha256", r.bytes, "buffer")[0];
+    bufferBest = Math.min(bufferBest, now() - t);
     t = now();
     const report = await verifyRows({ tenantId, rows: stored, checkpoints: [], verifiers: [] });
     best = Math.min(best, now() - t);
     if (!report.ok) throw new Error(`verification failed: ${report.problem?.message}`);
   }
   const avgBytes = stored.reduce((s, r) => s + r.bytes.byteLength, 0) / n;
-  ctx.log(`verify: ${n} events (avg ${avgBytes.toFixed(0)} bytes): ${best.toFixed(0)} ms, sha256 only ${baseBest.toFixed(0)} ms (${sink & 0})`);
+  ctx.log(
+    `verify: ${n} events (avg ${avgBytes.toFixed(0)} bytes): ${best.toFixed(0)} ms; sha256 only, string digests ${baseBest.toFixed(0)} ms, Buffer digests ${bufferBest.toFixed(0)} ms (ratio vs Buffer digests ${(bufferBest / best).toFixed(2)}) (${sink & 0})`,
+  );
   return [
-    { name: "audit verify (leaf + tree hashing, row checks), one core", unit: "events/s", value: (n / best) * 1000, better: "higher", baseline: { name: "crypto.hash('sha256') over the same stored bytes", value: (n / baseBest) * 1000 }, target: "ratio >= 0.5" },
+    { name: "audit verify (leaf + tree hashing, row checks), one core", unit: "events/s", value: (n / best) * 1000, better: "higher", baseline: { name: "crypto.hash('sha256', bytes, 'latin1') over the same stored bytes, one core", value: (n / baseBest) * 1000 }, target: "ratio >= 0.5" },
   ];
 }
 

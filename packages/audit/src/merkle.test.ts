@@ -11,6 +11,7 @@ import {
   inclusionProof,
   merkleRoot,
   newStoredNodes,
+  treeFrontier,
   verifyConsistency,
   verifyInclusion,
   type MerkleHashReader,
@@ -179,3 +180,50 @@ describe("proofs against an independent computation", () => {
     expect(verifyConsistency({ first: 1, second: 2, firstRoot: h, secondRoot: h, proof: [] })).toBe(false);
   });
 });
+
+describe("hashing through latin1 digests", () => {
+  it("hashLeaf - matches the naive leaf hash for any input, including inputs larger than the scratch buffer, before and after it grows", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }).chain((a) => fc.constantFrom(a, new Uint8Array(70_000 + a.length).fill(a[0] ?? 7))), { minLength: 1, maxLength: 6 }), (inputs) => {
+        for (const input of inputs) expect(hex(hashLeaf(input))).toBe(hex(naiveLeaf(input)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it("hashChildren - matches the naive node hash, for every byte value in every position of both children", () => {
+    for (let i = 0; i < 32; i++) {
+      const l = new Uint8Array(32).fill(0xff);
+      const r = new Uint8Array(32);
+      l[i] = i * 8;
+      r[31 - i] = 0x80 + i;
+      expect(hex(hashChildren(l, r))).toBe(hex(sha(Buffer.from([1]), l, r)));
+    }
+  });
+  it("createTreeBuilder - the root after every push equals the naive root, also when seeded with a frontier", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 300 }), fc.nat(300), async (n, cut) => {
+        const data = items(n);
+        const from = cut % (n + 1);
+        const leaves = data.map(hashLeaf);
+        const read = await buildStore(data.slice(0, from), 50);
+        const tree = createTreeBuilder({ size: from, subtrees: await treeFrontier(read, from) });
+        expect(hex(tree.root())).toBe(hex(mth(data.slice(0, from))));
+        for (let i = from; i < n; i++) {
+          tree.push(leaves[i]!);
+          expect(tree.size).toBe(i + 1);
+        }
+        expect(hex(tree.root())).toBe(hex(mth(data)));
+      }),
+      { numRuns: 30 },
+    );
+  });
+  it("createTreeBuilder - refuses a seed whose subtree hashes do not fit its size", () => {
+    const h = hashLeaf(Buffer.from("a"));
+    expect(() => createTreeBuilder({ size: 3, subtrees: [h] })).toThrow(/one 32-byte subtree hash per set bit/);
+    expect(() => createTreeBuilder({ size: 1, subtrees: [h.subarray(0, 31)] })).toThrow(/one 32-byte subtree hash per set bit/);
+    expect(() => createTreeBuilder({ size: 1.5, subtrees: [h] })).toThrow(/non-negative integer size/);
+    expect(() => createTreeBuilder({ size: -1, subtrees: [] })).toThrow(/non-negative integer size/);
+    expect(hex(createTreeBuilder({ size: 3, subtrees: [h, h] }).root())).toBe(hex(hashChildren(h, h)));
+  });
+});
+

@@ -1,6 +1,7 @@
 import { hash as cryptoHash, timingSafeEqual } from "node:crypto";
 import { ERROR_CODES } from "@lawful/core";
 import { AuditError } from "./errors.js";
+import { bytesToDigest, DigestTree, digestToBytes, leafDigest, nodeDigestOfBytes } from "./internal/digest.js";
 
 /**
  * Height difference between two stored levels of subtree hashes. Stores keep the hash of every
@@ -16,8 +17,6 @@ import { AuditError } from "./errors.js";
 export const NODE_STRIDE = 4;
 
 const HASH_BYTES = 32;
-const nodeScratch = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
-let leafScratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * The RFC 6962 root hash of the empty tree: SHA-256 of the empty string. Treat it as read-only
@@ -42,12 +41,7 @@ const EMPTY = new Uint8Array(EMPTY_TREE_HASH);
  * ```
  */
 export function hashLeaf(bytes: Uint8Array): Buffer {
-  const need = bytes.byteLength + 1;
-  if (need > leafScratch.byteLength) leafScratch = Buffer.allocUnsafe(Math.max(need, leafScratch.byteLength * 2));
-  leafScratch[0] = 0;
-  leafScratch.set(bytes, 1);
-  // a plain Uint8Array view is cheaper to create than Buffer#subarray
-  return cryptoHash("sha256", new Uint8Array(leafScratch.buffer, leafScratch.byteOffset, need), "buffer");
+  return digestToBytes(leafDigest(bytes));
 }
 
 /**
@@ -60,10 +54,7 @@ export function hashLeaf(bytes: Uint8Array): Buffer {
  * ```
  */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  nodeScratch[0] = 1;
-  nodeScratch.set(left, 1);
-  nodeScratch.set(right, 1 + HASH_BYTES);
-  return cryptoHash("sha256", nodeScratch, "buffer");
+  return digestToBytes(nodeDigestOfBytes(left, right));
 }
 
 /**
@@ -420,41 +411,16 @@ export async function newStoredNodes(read: MerkleHashReader, oldSize: number, ne
  * ```
  */
 export function createTreeBuilder(seed?: { readonly size: number; readonly subtrees: readonly Uint8Array[] }): TreeBuilder {
-  const hashes: Uint8Array[] = [...(seed?.subtrees ?? [])];
-  const heights: number[] = [];
-  let size = seed?.size ?? 0;
-  for (let bit = 52, rest = size; bit >= 0; bit--) {
-    if (rest >= 2 ** bit) {
-      heights.push(bit);
-      rest -= 2 ** bit;
-    }
-  }
-  if (heights.length !== hashes.length) {
-    throw new AuditError(ERROR_CODES.VALIDATION_FAILED, "A tree builder seed needs one subtree hash per set bit of its size.", {
-      issues: [{ path: ["subtrees"], message: "wrong number of subtree hashes", code: "invalid_length" }],
-    });
-  }
+  const tree = new DigestTree(seed === undefined ? undefined : { size: seed.size, subtrees: seed.subtrees.map(bytesToDigest) });
   return {
     get size() {
-      return size;
+      return tree.size;
     },
     push(leafHash: Uint8Array) {
-      let h: Uint8Array = leafHash;
-      let height = 0;
-      while (heights.length > 0 && heights[heights.length - 1] === height) {
-        heights.pop();
-        h = hashChildren(hashes.pop()!, h);
-        height++;
-      }
-      hashes.push(h);
-      heights.push(height);
-      size++;
+      tree.push(bytesToDigest(leafHash));
     },
     root() {
-      if (hashes.length === 0) return new Uint8Array(EMPTY);
-      let acc = hashes[hashes.length - 1]!;
-      for (let i = hashes.length - 2; i >= 0; i--) acc = hashChildren(hashes[i]!, acc);
-      return acc;
+      return tree.root();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { openCheckpoint, type Checkpoint, type CheckpointVerifier } from "./checkpoint.js";
-import { createTreeBuilder, hashesEqual, hashLeaf, type TreeBuilder } from "./merkle.js";
+import { bytesToDigest, DigestTree, digestMatches, leafDigest } from "./internal/digest.js";
+import { hashesEqual } from "./merkle.js";
 
 /**
  * Why verification failed:
@@ -115,20 +116,27 @@ function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array, length: number
   return true;
 }
 
+/** Backward Horspool shifts for SEQ_NEEDLE: for byte c, the smallest k ≥ 1 with needle[k] = c, else the needle's length. */
+const SEQ_SHIFT = new Uint8Array(256).fill(SEQ_NEEDLE.byteLength);
+for (let k = SEQ_NEEDLE.byteLength - 1; k >= 1; k--) SEQ_SHIFT[SEQ_NEEDLE[k]!] = k;
+
 /**
  * The sequence number inside canonical event bytes, found without parsing: the top-level
  * `"sequence"` member is the last one in the text, since only `subject`, `target`, `tenantId` and `v`
- * follow it in RFC 8785 key order and none of them can contain that member. -1 when absent.
+ * follow it in RFC 8785 key order and none of them can contain that member (inside a JSON string the
+ * needle's quotes would be escaped). -1 when absent.
  */
 function embeddedSequence(buf: Uint8Array, end = buf.byteLength): number {
   const nl = SEQ_NEEDLE.byteLength;
   let at = -1;
-  // the member is near the end: scan backwards (from `end`) for the needle's last byte, then compare
-  for (let i = end - 1; i >= nl - 1; i--) {
-    if (buf[i] === 0x3a && buf[i - 1] === 0x22 && sameBytes(buf, i - nl + 1, SEQ_NEEDLE, nl)) {
-      at = i - nl + 1;
+  // the member is near the end: search backwards from `end` (Horspool, keyed on the window's first byte)
+  for (let j = end - nl; j >= 0; ) {
+    const c = buf[j]!;
+    if (c === COMMA && buf[j + nl - 1] === 0x3a && sameBytes(buf, j, SEQ_NEEDLE, nl)) {
+      at = j;
       break;
     }
+    j -= SEQ_SHIFT[c]!;
   }
   if (at < 0) return -1;
   let n = 0;
@@ -197,9 +205,9 @@ export async function verifyRows(options: VerifyRowsOptions): Promise<Verificati
   targets.sort((a, b) => a.checkpoint.treeSize - b.checkpoint.treeSize);
 
   // 2. stream rows
-  let tree: TreeBuilder;
+  let tree: DigestTree;
   try {
-    tree = createTreeBuilder(from > 0 ? { size: from, subtrees: options.frontier ?? [] } : undefined);
+    tree = new DigestTree(from > 0 ? { size: from, subtrees: (options.frontier ?? []).map(bytesToDigest) } : undefined);
   } catch {
     return { ok: false, problem: { kind: "modified", sequence: from, message: `The stored subtree hashes before event ${from} are damaged.` }, eventsChecked: 0, treeSize: from, checkpointsVerified, coveredSize, rootHash: new Uint8Array(32) };
   }
@@ -257,6 +265,8 @@ export async function verifyRows(options: VerifyRowsOptions): Promise<Verificati
       return true;
     }
     const buf = row.bytes;
+    // hash first: the copy it makes brings the row into cache for the scans below
+    const leaf = leafDigest(buf);
     const ownTenant = buf.byteLength >= tenantSuffix.byteLength && sameBytes(buf, buf.byteLength - tenantSuffix.byteLength, tenantSuffix, tenantSuffix.byteLength);
     // the sequence member precedes the tenant suffix, so skip scanning it when it matched
     const inner = embeddedSequence(buf, ownTenant ? buf.byteLength - tenantSuffix.byteLength : buf.byteLength);
@@ -269,8 +279,7 @@ export async function verifyRows(options: VerifyRowsOptions): Promise<Verificati
       }
       return true;
     }
-    const leaf = hashLeaf(buf);
-    if (inner < 0 || (row.leafHash !== undefined && (row.leafHash === null || row.leafHash.byteLength !== 32 || !sameBytes(leaf, 0, row.leafHash, 32)))) {
+    if (inner < 0 || (row.leafHash !== undefined && (row.leafHash === null || !digestMatches(leaf, row.leafHash)))) {
       rowProblem = { kind: "modified", sequence: expected, message: `Event ${expected} was modified: its bytes no longer match the hash written when it was appended.` };
       return true;
     }
