@@ -71,14 +71,39 @@ describe("lawful-audit verify", () => {
     expect(r.out).toMatch(/^INVALID: bad_checkpoint/);
   });
 
+  it("verify - an export spanning a checkpoint-key rotation verifies with both keys, and not with either alone", async () => {
+    const store = createMemoryAuditStore();
+    const before = createAuditLogFixture(store, { checkpointEvery: { events: 100 } });
+    await before.log.recordMany(Array.from({ length: 6 }, (_, i) => sampleAuditEvent("acme", i)));
+    await before.log.checkpoint("acme");
+    const after = createAuditLogFixture(store, { checkpointEvery: { events: 100 } }); // a new key for the same origin
+    await after.log.recordMany(Array.from({ length: 4 }, (_, i) => sampleAuditEvent("acme", 6 + i)));
+    await after.log.checkpoint("acme");
+    let text = "";
+    for await (const line of after.log.export("acme")) text += line;
+    const rotated = join(dir, "rotated.ndjson");
+    writeFileSync(rotated, text);
+    const both = await run(["verify", rotated, "--public-key", before.verifierKey, `--public-key=${Buffer.from(after.signer.publicKey).toString("base64")}`]);
+    expect(both.out).toMatch(/^VALID: tenant acme — 10 events checked, 2 signed checkpoint\(s\) verified/);
+    expect(both.code).toBe(0);
+    const newOnly = await run(["verify", rotated, "--public-key", after.verifierKey]);
+    expect(newOnly.out).toMatch(/^INVALID: bad_checkpoint at sequence 6/);
+    expect(newOnly.code).toBe(1);
+    expect((await run(["verify", rotated, "--public-key", before.verifierKey])).code).toBe(1);
+  });
+
   it("verify - exits 2 on usage errors, unreadable files and weak keys", async () => {
     expect((await run([])).code).toBe(2);
     expect((await run(["verify", good])).code).toBe(2);
+    expect((await run(["verify", good, "--public-key", verifierKey, "--public-key"])).code).toBe(2);
     expect((await run(["frobnicate"])).code).toBe(2);
     expect((await run(["verify", join(dir, "nope.ndjson"), "--public-key", verifierKey])).code).toBe(2);
     const weak = await run(["verify", good, "--public-key", Buffer.alloc(32).toString("base64")]);
     expect(weak.code).toBe(2);
     expect(weak.err).toMatch(/weak/);
+    const secondWeak = await run(["verify", good, "--public-key", verifierKey, "--public-key", Buffer.alloc(32).toString("base64")]);
+    expect(secondWeak.code).toBe(2);
+    expect(secondWeak.err).toMatch(/^Public key #2 is not usable/);
   });
 
   it("bin - runs as a process with the documented exit codes", () => {

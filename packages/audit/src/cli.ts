@@ -2,7 +2,7 @@
 /**
  * `lawful-audit`: offline tools for exported audit logs.
  *
- *   lawful-audit verify <export.ndjson> --public-key <verifier key | file | base64> [--json]
+ *   lawful-audit verify <export.ndjson> --public-key <verifier key | file | base64> [--public-key …] [--json]
  *
  * Exit codes: 0 valid, 1 invalid, 2 usage or unreadable input.
  */
@@ -11,14 +11,15 @@ import { fileURLToPath } from "node:url";
 import { createCheckpointVerifier, type CheckpointVerifier } from "./checkpoint.js";
 import { verifyExport } from "./export.js";
 
-const USAGE = `Usage: lawful-audit verify <export.ndjson> --public-key <key> [--json]
+const USAGE = `Usage: lawful-audit verify <export.ndjson> --public-key <key> [--public-key <key> …] [--json]
 
 Verifies an audit log exported by @lawful/audit (NDJSON) offline: every event's bytes against
 the RFC 6962 Merkle tree, and the tree against the checkpoints signed with the given key.
 
   --public-key <key>  the checkpoint verifier key: a C2SP verifier key string
                       (name+hash+base64), an Ed25519 public key as base64 (32 bytes)
-                      or SPKI PEM, or a file holding one of these
+                      or SPKI PEM, or a file holding one of these; repeat it
+                      for a log whose checkpoint key was rotated (old and new keys)
   --json              print the report as JSON
 
 Exit status: 0 the log is valid, 1 it is not, 2 usage error or unreadable input.
@@ -80,12 +81,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     return 2;
   }
   let file: string | undefined;
-  let key: string | undefined;
+  const keys: (string | undefined)[] = [];
   let json = false;
   while (args.length > 0) {
     const a = args.shift()!;
-    if (a === "--public-key") key = args.shift();
-    else if (a.startsWith("--public-key=")) key = a.slice("--public-key=".length);
+    if (a === "--public-key") keys.push(args.shift());
+    else if (a.startsWith("--public-key=")) keys.push(a.slice("--public-key=".length));
     else if (a === "--json") json = true;
     else if (a.startsWith("-")) {
       io.err(`Unknown option '${a}'.\n\n${USAGE}`);
@@ -96,7 +97,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       return 2;
     }
   }
-  if (file === undefined || key === undefined || key === "") {
+  if (file === undefined || keys.length === 0 || keys.some((k) => k === undefined || k.trim() === "")) {
     io.err(`verify needs an export file and --public-key.\n\n${USAGE}`);
     return 2;
   }
@@ -107,18 +108,21 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     io.err(`Cannot read the export file '${file}'.\n`);
     return 2;
   }
-  let verifiers: CheckpointVerifier[];
-  try {
-    const k = keyText(key);
-    if (/^[^\s+]+\+[0-9a-f]{8}\+/.test(k)) verifiers = [createCheckpointVerifier(k)];
-    else {
-      const names = signerNames(text);
-      verifiers = names.map((name) => createCheckpointVerifier({ name, publicKey: k }));
-      if (verifiers.length === 0) createCheckpointVerifier({ name: "check", publicKey: k }); // validates the key even without checkpoints
+  const verifiers: CheckpointVerifier[] = [];
+  const names = signerNames(text);
+  for (const [i, key] of keys.entries()) {
+    try {
+      const k = keyText(key!);
+      if (/^[^\s+]+\+[0-9a-f]{8}\+/.test(k)) verifiers.push(createCheckpointVerifier(k));
+      else {
+        // a bare public key carries no name: pair it with each key name that signed a checkpoint
+        verifiers.push(...names.map((name) => createCheckpointVerifier({ name, publicKey: k })));
+        if (names.length === 0) createCheckpointVerifier({ name: "check", publicKey: k }); // validates the key even without checkpoints
+      }
+    } catch (error) {
+      io.err(`Public key #${i + 1} is not usable: ${error instanceof Error ? error.message : "unknown error"}\n`);
+      return 2;
     }
-  } catch (error) {
-    io.err(`The public key is not usable: ${error instanceof Error ? error.message : "unknown error"}\n`);
-    return 2;
   }
   const report = await verifyExport(text, verifiers);
   if (json) {
