@@ -159,5 +159,19 @@ describe("writeCsv", () => {
     expect(sections).toContainEqual(["purposes", null, "1", "tags", "a; b"]);
     const meta = parseCsv(await collectText(files[0]!.content()));
     expect(meta).toContainEqual(["subject_pseudonym", "ps1_x"]);
+    expect(meta).toContainEqual(["controller_address", null]);
+  });
+
+  it("csvFiles - the metadata carries the controller's contact, address, Art. 27 representative and DPO", async () => {
+    const controller = { name: "Acme", contact: "privacy@acme.example", address: "1 Main St, 10115 Berlin, DE", representative: "Rep GmbH, rep@rep.example", dpoContact: "dpo@acme.example" };
+    const meta = parseCsv(await collectText(csvFiles(createExportDocument({ meta: { controller, generatedAt: new Date("2026-01-01T00:00:00Z") } }))[0]!.content()));
+    expect(meta).toEqual(
+      expect.arrayContaining([
+        ["controller_contact", controller.contact],
+        ["controller_address", controller.address],
+        ["controller_representative", controller.representative],
+        ["controller_dpo", controller.dpoContact],
+      ]),
+    );
   });
 });

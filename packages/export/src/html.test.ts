@@ -31,6 +31,17 @@ describe("writeHtml", () => {
     expect(escapeHtml(hostile)).toBe("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
   });
 
+  it("controller - contact, address, Art. 27 representative and DPO are listed, escaped, in the language asked", async () => {
+    const controller = { name: "Acme", contact: "privacy@acme.example", address: "1 <Main> St, Berlin", representative: "Rep & Co, Dublin", dpoContact: "dpo@acme.example" };
+    const doc = createExportDocument({ meta: { controller, generatedAt: new Date("2026-01-01T00:00:00Z"), language: "de" } });
+    const html = await collectText(writeHtml(doc));
+    expect(html).toContain("<dt>Anschrift</dt><dd>1 &lt;Main&gt; St, Berlin</dd>");
+    expect(html).toContain("<dt>Vertreter (DSGVO Art. 27)</dt><dd>Rep &amp; Co, Dublin</dd>");
+    expect(html).toContain("<dt>Kontakt</dt><dd>privacy@acme.example</dd>");
+    expect(html).toContain("<dt>Datenschutzbeauftragte(r)</dt><dd>dpo@acme.example</dd>");
+    expect(await collectText(writeHtml(createExportDocument({ meta: { controller: { name: "Acme" }, generatedAt: new Date("2026-01-01T00:00:00Z") } })))).not.toContain("<dt>Address</dt>");
+  });
+
   it("escaping - no value can open a tag or an attribute (property)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.string({ unit: fc.constantFrom("<", ">", "&", '"', "'", "a", "/", "=", " ", "é") , maxLength: 30 }), { maxLength: 10 }), async (values) => {

@@ -88,6 +88,8 @@ export async function* writeHtml(doc: ExportDocument, options: HtmlOptions = {})
   let buf = `<!DOCTYPE html>\n<html lang="${lang}">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="generator" content="@lawful/export">\n<title>${title}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<header>\n<h1>${title}</h1>\n`;
   const metaRows: Array<[string, string]> = [[t("meta.controller"), escapeHtml(m.controller.name)]];
   if (m.controller.contact) metaRows.push([t("meta.contact"), escapeHtml(m.controller.contact)]);
+  if (m.controller.address) metaRows.push([t("meta.address"), escapeHtml(m.controller.address)]);
+  if (m.controller.representative) metaRows.push([t("meta.representative"), escapeHtml(m.controller.representative)]);
   if (m.controller.dpoContact) metaRows.push([t("meta.dpo"), escapeHtml(m.controller.dpoContact)]);
   if (m.subjectPseudonym) metaRows.push([t("meta.subject"), `<code>${escapeHtml(m.subjectPseudonym)}</code>`]);
   metaRows.push([t("meta.generatedAt"), `<time datetime="${escapeHtml(m.generatedAt)}">${escapeHtml(m.generatedAt)}</time>`]);

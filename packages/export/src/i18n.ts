@@ -22,6 +22,8 @@ const EN: Record<ReportStringKey, string> = {
   "meta.controller": "Controller",
   "meta.contact": "Contact",
   "meta.dpo": "Data protection officer",
+  "meta.address": "Address",
+  "meta.representative": "Representative (GDPR Art. 27)",
   "meta.subject": "Reference (pseudonym)",
   "meta.generatedAt": "Generated at",
   "meta.schemaVersion": "Schema version",
@@ -72,6 +74,8 @@ export type ReportStringKey =
   | "meta.controller"
   | "meta.contact"
   | "meta.dpo"
+  | "meta.address"
+  | "meta.representative"
   | "meta.subject"
   | "meta.generatedAt"
   | "meta.schemaVersion"
@@ -109,6 +113,8 @@ const DE: Partial<Record<ReportStringKey, string>> = {
   "meta.controller": "Verantwortlicher",
   "meta.contact": "Kontakt",
   "meta.dpo": "Datenschutzbeauftragte(r)",
+  "meta.address": "Anschrift",
+  "meta.representative": "Vertreter (DSGVO Art. 27)",
   "meta.subject": "Referenz (Pseudonym)",
   "meta.generatedAt": "Erstellt am",
   "meta.schemaVersion": "Schemaversion",

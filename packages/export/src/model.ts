@@ -193,7 +193,8 @@ export type Section = z.infer<typeof SectionSchema>;
 export const DOCUMENT_KINDS = ["access", "portability", "leads", "records_of_processing", "custom"] as const;
 
 /**
- * The controller that issues an export.
+ * The controller that issues an export: name, contact details, postal address, Art. 27 representative
+ * and data protection officer (GDPR Art. 13(1)(a)–(b), Art. 30(1)(a)), each as display text.
  *
  * @example
  * ```ts
@@ -207,6 +208,8 @@ export const ControllerSchema = z.object({
   contact: z.string().min(1).max(500).optional(),
   address: z.string().min(1).max(1000).optional(),
   dpoContact: z.string().min(1).max(500).optional(),
+  /** The Art. 27 representative in the Union (or UK), when the controller is established outside it. */
+  representative: z.string().min(1).max(1000).optional(),
 });
 /** A controller; see {@link ControllerSchema}. */
 export type Controller = z.infer<typeof ControllerSchema>;

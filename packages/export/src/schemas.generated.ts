@@ -52,6 +52,11 @@ export const ACCESS_PACKAGE_JSON_SCHEMA = {
               "type": "string",
               "minLength": 1,
               "maxLength": 500
+            },
+            "representative": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 1000
             }
           },
           "required": [
@@ -384,6 +389,11 @@ export const EXPORT_DOCUMENT_JSON_SCHEMA = {
               "type": "string",
               "minLength": 1,
               "maxLength": 500
+            },
+            "representative": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 1000
             }
           },
           "required": [
