@@ -5,7 +5,7 @@ import { finished } from "node:stream/promises";
 import { isLawfulError, systemClock, type SubjectRef } from "@lawful/core";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLawful, listen } from "./server.js";
-import { SCOPES, ScopeSchema } from "./tenants.js";
+import { SCOPES, ScopeSchema, saveControllerDetails } from "./tenants.js";
 import { seedDemoContent } from "./demo.js";
 import { auditExportLines } from "./routes/audit.js";
 import { planServerRetention, runServerRetention, type RetentionRunDeps } from "./retention-run.js";
@@ -19,7 +19,11 @@ const USAGE = `Usage: lawful <command> [options]
 Commands:
   serve [--demo]                          migrate and serve HTTP (--demo: create the demo tenant if missing)
   migrate                                 apply database migrations and exit
-  tenant create <slug> [--name N] [--json] create a tenant and print it with an admin API key
+  tenant create <slug> [--name N] [--email E] [--dpo-email D] [--json]
+                                          create a tenant and print it with an admin API key
+  tenant contact <slug> --email E [--phone P] [--dpo-email D] [--json]
+                                          set the controller's contact (and DPO) e-mail, shown in the
+                                          privacy center and exports and required by the records of processing
   tenant list [--json]                    list tenants
   key create <slug> --scopes a,b [--name N] [--json]
                                           create an API key for a tenant (scopes: ${SCOPES.join(", ")})
@@ -156,6 +160,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       out: { type: "string" },
       yes: { type: "boolean" },
       format: { type: "string" },
+      email: { type: "string" },
+      phone: { type: "string" },
+      "dpo-email": { type: "string" },
     },
   });
   const [command, sub, arg] = positionals;
@@ -188,9 +195,32 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === "tenant" && sub === "create" && arg) {
-      const tenant = await lawful.tenants.create({ slug: arg, name: values.name ?? arg });
+      const dpo = values["dpo-email"] === undefined ? {} : { dpo: { email: values["dpo-email"] } };
+      const controllerDetails = values.email === undefined ? undefined : { contact: { email: values.email, ...(values.phone === undefined ? {} : { phone: values.phone }) }, ...dpo };
+      const tenant = await lawful.tenants.create({ slug: arg, name: values.name ?? arg, ...(controllerDetails ? { controllerDetails } : {}) });
       const { key, secret } = await lawful.tenants.createKey(tenant.id, { name: "admin", scopes: ["admin"] });
       print(json, { tenant, key, secret }, `Tenant ${tenant.slug} created.\nAdmin API key (shown once): ${secret}`);
+      return 0;
+    }
+    if (command === "tenant" && sub === "contact" && arg) {
+      const tenant = await lawful.tenants.bySlug(arg);
+      if (!tenant) {
+        process.stderr.write(`No tenant with slug "${arg}".\n`);
+        return 1;
+      }
+      if (values.email === undefined) {
+        process.stderr.write(`tenant contact needs --email.\n\n${USAGE}\n`);
+        return 2;
+      }
+      // replaces the contact (and the DPO when --dpo-email is given); keeps an address and representative set through the API
+      const before = tenant.controllerDetails;
+      const details = {
+        ...before,
+        contact: { email: values.email, ...(values.phone === undefined ? {} : { phone: values.phone }) },
+        ...(values["dpo-email"] === undefined ? {} : { dpo: { email: values["dpo-email"] } }),
+      };
+      const updated = await saveControllerDetails({ tenants: lawful.tenants, audit: lawful.services.audit }, tenant, details, { type: "system", id: "lawful-cli" });
+      print(json, updated, `Controller contact details of ${tenant.slug} saved.`);
       return 0;
     }
     if (command === "tenant" && sub === "list") {

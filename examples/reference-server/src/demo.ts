@@ -9,10 +9,17 @@ import { CONSENT_PROOF_PACK, GERMAN_COMMERCIAL_TAX_PACK, loadRules, type Retenti
 import { SERVER_RECORD_TYPES } from "./retention-run.js";
 import { seedDemoContent as seedLandingContent } from "./routes/landing.js";
 import type { Lawful } from "./server.js";
+import { saveControllerDetails, type ControllerDetails } from "./tenants.js";
 
 const ACTOR: Actor = { type: "system", id: "lawful demo seed" };
 const REASON = "Demo content of the made-up Demo GmbH";
 const CONTROLLER = { name: "Demo GmbH", contact: "datenschutz@demo-gmbh.example", address: "Musterstraße 1, 10115 Berlin, Germany" };
+/** The demo tenant's controller details (made up, like the company): what the privacy center, exports and the records of processing show. */
+export const DEMO_CONTROLLER_DETAILS: ControllerDetails = {
+  contact: { email: "datenschutz@demo-gmbh.example" },
+  address: { lines: ["Musterstraße 1"], postalCode: "10115", locality: "Berlin", country: "DE" },
+  dpo: { name: "Erika Beispiel (made up)", email: "dsb@demo-gmbh.example" },
+};
 const WHO = "Demo GmbH (Musterstraße 1, 10115 Berlin; a made-up company used for this demo)";
 const NOT_CONSENT =
   "This processing does not rely on consent, so there is no consent to withdraw. You can ask for access, rectification, erasure or restriction (GDPR Art. 15-18) in the privacy center.";
@@ -229,7 +236,7 @@ function retentionRules(now: Date): RetentionRuleInput[] {
 
 /**
  * Create the demo tenant's content, idempotently (only what is missing; nothing an operator changed is
- * overwritten): the landing page content (newsletter, cookie purposes, notices, form, cookie catalogue),
+ * overwritten): the controller's contact details, address and DPO (when none are set), the landing page content (newsletter, cookie purposes, notices, form, cookie catalogue),
  * the processing activities of the made-up Demo GmbH with their notices, its processors and sub-processor
  * with DPAs and transfer mechanisms (active, so the public sub-processor list and the records of processing
  * show them), and its retention rules (the server's own records, proof of consent, German commercial and tax
@@ -244,9 +251,11 @@ function retentionRules(now: Date): RetentionRuleInput[] {
  * await seedDemoContent(lawful, tenant.id);
  * ```
  */
-export async function seedDemoContent(lawful: Pick<Lawful, "db" | "services">, tenantId: string, options: { clock?: Clock | undefined } = {}): Promise<void> {
+export async function seedDemoContent(lawful: Pick<Lawful, "db" | "services" | "tenants">, tenantId: string, options: { clock?: Clock | undefined } = {}): Promise<void> {
   const clock = options.clock ?? systemClock;
   const { consent, registry, retention, audit } = lawful.services;
+  const tenant = await lawful.tenants.byId(tenantId);
+  if (tenant?.controllerDetails === null) await saveControllerDetails({ tenants: lawful.tenants, audit }, tenant, DEMO_CONTROLLER_DETAILS, ACTOR);
   await seedLandingContent({ sql: lawful.db.sql, consent, audit, clock }, tenantId);
 
   const defined = new Set((await consent.listPurposes(tenantId)).map((p) => p.id));

@@ -95,7 +95,7 @@ describe.each(BACKENDS)("exports on %s", (_name, make) => {
 
   beforeAll(async () => {
     h = await make();
-    const acme = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+    const acme = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH", controllerDetails: { contact: { email: "privacy@acme.example" } } });
     const other = await h.lawful.tenants.create({ slug: "other", name: "Other Ltd" });
     admin = (await h.lawful.tenants.createKey(acme.id, { name: "admin", scopes: ["admin"] })).secret;
     exportsKey = (await h.lawful.tenants.createKey(acme.id, { name: "exports", scopes: ["exports"] })).secret;
@@ -256,8 +256,10 @@ describe.each(BACKENDS)("exports on %s", (_name, make) => {
     expect(doc.entities.flatMap((e) => e.rows)).toEqual([]);
     expect(text).not.toContain(KEPT_IP);
     expect(text).not.toContain("Nordhost");
-    const ropa = (await (await call("/v1/registry/ropa?format=json", { key: otherKey })).json()) as { entities: { rows: unknown[] }[] };
-    expect(ropa.entities[0]!.rows).toEqual([]);
+    // Other Ltd has set no contact details, so it gets no records of processing (Art. 30(1)(a)) — and never acme's
+    const ropa = await call("/v1/registry/ropa?format=json", { key: otherKey });
+    expect(ropa.status).toBe(409);
+    expect(await ropa.text()).not.toContain("Nordhost");
   });
 
   it("bad input - an unknown format or subject is a 400 problem naming the field; nothing is audited", async () => {

@@ -18,6 +18,7 @@ import {
   type ColumnInput,
   type ColumnType,
   type ConsentHistoryEntryInput,
+  type Controller,
   type ExportDocument,
   type ExportEntityInput,
   type ExportRow,
@@ -28,7 +29,7 @@ import { buildRetentionSchedule } from "@lawful/retention";
 import { defaultComplaintRight, type ExportedRecord } from "@lawful/dsr";
 import { t, type Language } from "./i18n.js";
 import type { Services } from "./services.js";
-import type { Tenant } from "./tenants.js";
+import type { ControllerDetails, Tenant } from "./tenants.js";
 
 /**
  * The formats an export can be rendered in; `zip` is the bundle (JSON, CSV, HTML and a checksummed manifest).
@@ -201,9 +202,37 @@ async function purposeRecipients(registry: Registry, tenantId: string, purposes:
     }));
 }
 
+type Contact = ControllerDetails["contact"];
+const contactText = (c: Contact): string => [c.name, c.email, c.phone, c.url].filter(Boolean).join(", ");
+
+/**
+ * The tenant as the controller of an export: name, and the contact details, address, representative and DPO it has set.
+ *
+ * @example
+ * ```ts
+ * import { exportController } from "./exports.js";
+ * import type { Tenant } from "./tenants.js";
+ * declare const tenant: Tenant;
+ * exportController(tenant).contact; // e.g. "privacy@acme.example, +49 30 1234567"
+ * ```
+ */
+export function exportController(tenant: Tenant): Controller {
+  const d = tenant.controllerDetails;
+  if (d === null) return { id: tenant.slug, name: tenant.name };
+  const a = d.address;
+  return {
+    id: tenant.slug,
+    name: tenant.name,
+    contact: contactText(d.contact),
+    ...(a ? { address: [...a.lines, [a.postalCode, a.locality].filter(Boolean).join(" "), a.region, a.country].filter(Boolean).join(", ") } : {}),
+    ...(d.representative ? { representative: `${d.representative.name}, ${contactText(d.representative.contact)}, ${d.representative.country}` } : {}),
+    ...(d.dpo ? { dpoContact: contactText(d.dpo) } : {}),
+  };
+}
+
 /** Turn what was found about a subject into an access (Art. 15) or portability (Art. 20) package. */
 async function subjectDocument(services: Services, tenant: Tenant, lang: Language, g: Gathered): Promise<ExportDocument> {
-  const controller = { id: tenant.slug, name: tenant.name };
+  const controller = exportController(tenant);
   const entities = sourceEntities(g.records, lang);
   if (g.kind === "portability") return createPortabilityPackage({ controller, subjectPseudonym: g.pseudonym, generatedAt: g.generatedAt, language: lang, entities });
   const history = consentHistory(g.consentEvents, g.records);
@@ -337,6 +366,7 @@ const CHANNEL_CATEGORIES: Record<string, string> = { email: "contact.email", sms
  * active parties (`buildControllerRopa`), erasure time limits from the retention rules and the
  * server's security measures.
  *
+ * @throws LawfulError `CONFLICT` while the tenant has no controller details (Art. 30(1)(a) needs them).
  * @example
  * ```ts
  * import type { Services } from "./services.js";
@@ -347,6 +377,13 @@ const CHANNEL_CATEGORIES: Record<string, string> = { email: "contact.email", sms
  * ```
  */
 export async function recordsOfProcessingDocument(services: Services, tenant: Tenant, lang: Language, options: ExportOptions = {}): Promise<ExportDocument> {
+  const details = tenant.controllerDetails;
+  if (details === null) {
+    throw new LawfulError(
+      "CONFLICT",
+      "The records of processing must name the controller's contact details (GDPR Art. 30(1)(a)); set them first with PUT /v1/tenant/controller-details or `lawful tenant contact`.",
+    );
+  }
   const now = (options.clock ?? systemClock).now();
   const [purposes, notices, rules, parties] = await Promise.all([
     services.consent.listPurposes(tenant.id),
@@ -369,9 +406,7 @@ export async function recordsOfProcessingDocument(services: Services, tenant: Te
   const activities: RopaExportRowInput[] = [];
   if (ropaPurposes.length > 0) {
     const ropa = buildControllerRopa({
-      // the server keeps no contact details of a tenant; the rows below name the controller by the
-      // tenant's name only, so this address (reserved TLD, RFC 2606) never leaves this function
-      controller: { name: tenant.name, contact: { email: "controller@example.invalid" } },
+      controller: { name: tenant.name, ...details },
       purposes: ropaPurposes,
       retentionRules: rules.flatMap((r) =>
         r.selectors.categories ? [{ id: r.id, dataCategories: r.selectors.categories, purposes: r.selectors.purposes, period: r.duration, trigger: from.get(r.id), description: r.title }] : [],
@@ -401,7 +436,7 @@ export async function recordsOfProcessingDocument(services: Services, tenant: Te
       }
     }
   }
-  return createRecordsOfProcessingExport({ controller: { id: tenant.slug, name: tenant.name }, generatedAt: now, language: lang, activities });
+  return createRecordsOfProcessingExport({ controller: exportController(tenant), generatedAt: now, language: lang, activities });
 }
 
 function cellText(v: unknown): string | null {

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 // z from @hono/zod-openapi, not zod: the `.openapi()` these schemas are documented with exists only on
 // schemas built after that extension loaded, and this module may be the first one imported
 import { z } from "@hono/zod-openapi";
-import { LawfulError, TenantIdSchema, parseOrThrow, type Clock, type IdGenerator, type Migration } from "@lawful/core";
+import { LawfulError, TenantIdSchema, parseOrThrow, type Actor, type AuditSink, type Clock, type IdGenerator, type Migration } from "@lawful/core";
+import { OrganisationIdentitySchema } from "@lawful/registry";
 import type { Sql } from "./db.js";
 
 /** Scopes an API key can carry; `admin` implies every other. */
@@ -24,7 +25,21 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE server_idempotency (tenant_id TEXT NOT NULL, idem_key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER, response TEXT, created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, idem_key))`,
     ],
   },
+  {
+    version: 2,
+    name: "controller details of a tenant",
+    sql: [`ALTER TABLE server_tenants ADD COLUMN controller_details TEXT`],
+  },
 ];
+
+/**
+ * What a tenant publishes about itself as the controller, besides its name: contact details, and where
+ * they apply a postal address, an Art. 27 representative and a data protection officer. Art. 13(1)(a)–(b)
+ * and 14(1)(a)–(b) require them in privacy information; Art. 30(1)(a) in the records of processing.
+ */
+export const ControllerDetailsSchema = OrganisationIdentitySchema.omit({ name: true }).strict();
+/** A tenant's controller details. */
+export type ControllerDetails = z.infer<typeof ControllerDetailsSchema>;
 
 /** A tenant (a controller using the server). */
 export const TenantSchema = z.object({
@@ -32,6 +47,8 @@ export const TenantSchema = z.object({
   slug: TenantIdSchema,
   name: z.string().min(1).max(200),
   corsOrigins: z.array(z.url()).max(50),
+  /** Contact details, address, representative and DPO; null until set (the records of processing need them). */
+  controllerDetails: ControllerDetailsSchema.nullable(),
   createdAt: z.string(),
 });
 /** A tenant. */
@@ -42,6 +59,7 @@ export const CreateTenantSchema = z.object({
   slug: TenantIdSchema,
   name: z.string().trim().min(1).max(200),
   corsOrigins: z.array(z.url()).max(50).default([]),
+  controllerDetails: ControllerDetailsSchema.optional(),
 });
 
 /** An API key as listed (never the secret). */
@@ -74,6 +92,7 @@ interface TenantRow {
   slug: string;
   name: string;
   cors_origins: string;
+  controller_details: string | null;
   created_at: string;
 }
 interface KeyRow {
@@ -86,7 +105,31 @@ interface KeyRow {
   revoked_at: string | null;
 }
 
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, slug: r.slug, name: r.name, corsOrigins: JSON.parse(r.cors_origins) as string[], createdAt: r.created_at });
+/** The tenant columns under `t_*` aliases, for queries that join `server_tenants` as `t`; read back with {@link tenantFromJoin}. */
+export const TENANT_JOIN_COLUMNS = "t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.cors_origins AS t_cors, t.controller_details AS t_details, t.created_at AS t_created";
+/** A row carrying {@link TENANT_JOIN_COLUMNS}. */
+export interface TenantJoinRow {
+  t_id: string;
+  t_slug: string;
+  t_name: string;
+  t_cors: string;
+  t_details: string | null;
+  t_created: string;
+}
+/** The tenant of a row that selected {@link TENANT_JOIN_COLUMNS}. */
+export const tenantFromJoin = (r: TenantJoinRow): Tenant =>
+  toTenant({ id: r.t_id, slug: r.t_slug, name: r.t_name, cors_origins: r.t_cors, controller_details: r.t_details, created_at: r.t_created });
+
+function toTenant(r: TenantRow): Tenant {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    corsOrigins: JSON.parse(r.cors_origins) as string[],
+    controllerDetails: r.controller_details === null ? null : (JSON.parse(r.controller_details) as ControllerDetails),
+    createdAt: r.created_at,
+  };
+}
 const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
   name: r.name,
@@ -117,18 +160,29 @@ export function createTenantService(sql: Sql, clock: Clock, ids: IdGenerator) {
       const data = parseOrThrow(CreateTenantSchema, input, "tenant");
       const existing = await sql.get<TenantRow>("SELECT * FROM server_tenants WHERE slug = ?", [data.slug]);
       if (existing) throw new LawfulError("CONFLICT", `A tenant with slug "${data.slug}" already exists.`);
-      const tenant: Tenant = { id: ids(), slug: data.slug, name: data.name, corsOrigins: data.corsOrigins, createdAt: clock.now().toISOString() };
-      await sql.run("INSERT INTO server_tenants (id, slug, name, cors_origins, created_at) VALUES (?, ?, ?, ?, ?)", [
+      const tenant: Tenant = { id: ids(), slug: data.slug, name: data.name, corsOrigins: data.corsOrigins, controllerDetails: data.controllerDetails ?? null, createdAt: clock.now().toISOString() };
+      await sql.run("INSERT INTO server_tenants (id, slug, name, cors_origins, controller_details, created_at) VALUES (?, ?, ?, ?, ?, ?)", [
         tenant.id,
         tenant.slug,
         tenant.name,
         JSON.stringify(tenant.corsOrigins),
+        tenant.controllerDetails === null ? null : JSON.stringify(tenant.controllerDetails),
         tenant.createdAt,
       ]);
       return tenant;
     },
+    /** Set (replace) a tenant's controller details; undefined when there is no such tenant. */
+    async setControllerDetails(tenantId: string, input: unknown): Promise<Tenant | undefined> {
+      const details = parseOrThrow(ControllerDetailsSchema, input, "controller details");
+      await sql.run("UPDATE server_tenants SET controller_details = ? WHERE id = ?", [JSON.stringify(details), tenantId]);
+      return this.byId(tenantId);
+    },
     async bySlug(slug: string): Promise<Tenant | undefined> {
       const row = await sql.get<TenantRow>("SELECT * FROM server_tenants WHERE slug = ?", [slug]);
+      return row && toTenant(row);
+    },
+    async byId(id: string): Promise<Tenant | undefined> {
+      const row = await sql.get<TenantRow>("SELECT * FROM server_tenants WHERE id = ?", [id]);
       return row && toTenant(row);
     },
     async list(): Promise<Tenant[]> {
@@ -162,14 +216,14 @@ export function createTenantService(sql: Sql, clock: Clock, ids: IdGenerator) {
     },
     async authenticate(secret: string): Promise<Principal | undefined> {
       if (!/^lk_[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
-      const row = await sql.get<KeyRow & { t_id: string; t_slug: string; t_name: string; t_cors: string; t_created: string }>(
-        `SELECT k.*, t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.cors_origins AS t_cors, t.created_at AS t_created
+      const row = await sql.get<KeyRow & TenantJoinRow>(
+        `SELECT k.*, ${TENANT_JOIN_COLUMNS}
          FROM server_api_keys k JOIN server_tenants t ON t.id = k.tenant_id WHERE k.hash = ? AND k.revoked_at IS NULL`,
         [hashSecret(secret)],
       );
       if (!row) return undefined;
       return {
-        tenant: toTenant({ id: row.t_id, slug: row.t_slug, name: row.t_name, cors_origins: row.t_cors, created_at: row.t_created }),
+        tenant: tenantFromJoin(row),
         keyId: row.id,
         scopes: new Set(JSON.parse(row.scopes) as Scope[]),
       };
@@ -179,3 +233,21 @@ export function createTenantService(sql: Sql, clock: Clock, ids: IdGenerator) {
 
 /** The tenant service. */
 export type TenantService = ReturnType<typeof createTenantService>;
+
+/**
+ * Set (replace) a tenant's controller details and record `registry.controller_details_saved` in its audit log.
+ *
+ * @example
+ * ```ts
+ * import { saveControllerDetails, type TenantService } from "./tenants.js";
+ * import type { AuditSink } from "@lawful/core";
+ * declare const tenants: TenantService, audit: AuditSink;
+ * await saveControllerDetails({ tenants, audit }, { id: "t1", slug: "acme" }, { contact: { email: "privacy@acme.example" } }, { type: "system", id: "setup" });
+ * ```
+ */
+export async function saveControllerDetails(deps: { tenants: TenantService; audit: AuditSink }, tenant: Pick<Tenant, "id" | "slug">, input: unknown, actor: Actor): Promise<Tenant> {
+  const saved = await deps.tenants.setControllerDetails(tenant.id, input);
+  if (!saved) throw new LawfulError("NOT_FOUND", "This tenant no longer exists.");
+  await deps.audit.record({ tenantId: tenant.id, action: "registry.controller_details_saved", actor, target: { system: "lawful", recordType: "tenant", recordId: tenant.slug } });
+  return saved;
+}

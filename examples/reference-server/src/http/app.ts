@@ -11,9 +11,9 @@ import { gpcWellKnown } from "@lawful/consent";
 /** When this server's GPC handling (honoured as an opt-out of sale/sharing) was last changed. */
 const GPC_POLICY_DATE = "2026-11-29";
 import type { Sql } from "../db.js";
-import { ApiKeySchema, CreateApiKeySchema, TenantSchema, type Principal, type Scope, type TenantService } from "../tenants.js";
+import { ApiKeySchema, ControllerDetailsSchema, CreateApiKeySchema, TenantSchema, saveControllerDetails, type Principal, type Scope, type TenantService } from "../tenants.js";
 import { problem, problemFromError } from "./problem.js";
-import { apiKeySecurity, errorResponses } from "./route-kit.js";
+import { apiKeySecurity, errorResponses, staffActor } from "./route-kit.js";
 import { renderApiDocs } from "./docs-page.js";
 import { clientIp, publicTenant, rateLimit, type PublicVariables } from "./public.js";
 import type { Services } from "../services.js";
@@ -220,6 +220,19 @@ export function createApp(deps: AppDeps) {
       responses: { 200: { description: "The tenant", content: { "application/json": { schema: TenantSchema.openapi("Tenant") } } }, ...errorResponses },
     }),
     (c) => c.json(c.get("principal").tenant, 200),
+  );
+  app.use("/v1/tenant/controller-details", requireScope("admin"));
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/tenant/controller-details",
+      tags: ["tenant"],
+      summary: "Set the controller's contact details, address, Art. 27 representative and DPO (privacy center, exports and the Art. 30 records show them)",
+      security,
+      request: { body: { required: true, content: { "application/json": { schema: ControllerDetailsSchema.openapi("ControllerDetails") } } } },
+      responses: { 200: { description: "The tenant", content: { "application/json": { schema: TenantSchema } } }, ...errorResponses },
+    }),
+    async (c) => c.json(await saveControllerDetails(deps, c.get("principal").tenant, c.req.valid("json"), staffActor(c)), 200),
   );
 
   app.use("/v1/keys", requireScope("admin"));

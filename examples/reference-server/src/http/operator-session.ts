@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Clock, Migration } from "@lawful/core";
 import type { Sql } from "../db.js";
-import { hashSecret, type Principal, type Scope } from "../tenants.js";
+import { hashSecret, TENANT_JOIN_COLUMNS, tenantFromJoin, type Principal, type Scope, type TenantJoinRow } from "../tenants.js";
 
 /**
  * Name of the operator session cookie (path `/ops`, HttpOnly, SameSite=Strict, Secure over https).
@@ -51,14 +51,9 @@ export const OPERATOR_SESSION_MIGRATIONS: readonly Migration[] = [
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 const secure = (c: Context) => new URL(c.req.url).protocol === "https:";
 
-interface SessionRow {
+interface SessionRow extends TenantJoinRow {
   key_id: string;
   scopes: string;
-  t_id: string;
-  t_slug: string;
-  t_name: string;
-  t_cors: string;
-  t_created: string;
 }
 
 /**
@@ -104,14 +99,14 @@ export function createOperatorSessions(sql: Sql, clock: Clock) {
       const id = getCookie(c, OPERATOR_SESSION_COOKIE);
       if (!id || !SESSION_ID.test(id)) return undefined;
       const row = await sql.get<SessionRow>(
-        `SELECT k.id AS key_id, k.scopes, t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.cors_origins AS t_cors, t.created_at AS t_created
+        `SELECT k.id AS key_id, k.scopes, ${TENANT_JOIN_COLUMNS}
          FROM server_operator_sessions s JOIN server_api_keys k ON k.id = s.key_id AND k.tenant_id = s.tenant_id JOIN server_tenants t ON t.id = s.tenant_id
          WHERE s.id_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL`,
         [hashSecret(id), clock.now().toISOString()],
       );
       if (!row) return undefined;
       return {
-        tenant: { id: row.t_id, slug: row.t_slug, name: row.t_name, corsOrigins: JSON.parse(row.t_cors) as string[], createdAt: row.t_created },
+        tenant: tenantFromJoin(row),
         keyId: row.key_id,
         scopes: new Set(JSON.parse(row.scopes) as Scope[]),
       };

@@ -13,6 +13,10 @@ import type { Catalogue } from "./catalogue.js";
 export const en = {
   "privacy.title": "Privacy center",
   "privacy.intro": "Here you can ask {controller} what data it holds about you, have it corrected or erased, and change your consents.",
+  "privacy.controller.contact": "Contact",
+  "privacy.controller.address": "Address",
+  "privacy.controller.representative": "Representative in the EU (Art. 27 GDPR)",
+  "privacy.controller.dpo": "Data protection officer",
   "privacy.request.heading": "Make a request",
   "privacy.request.type": "What would you like to do?",
   "privacy.request.email": "Your e-mail address",
@@ -110,6 +114,10 @@ export const en = {
 export const de: Catalogue<typeof en> = {
   "privacy.title": "Datenschutz-Center",
   "privacy.intro": "Hier können Sie {controller} fragen, welche Daten über Sie gespeichert sind, sie berichtigen oder löschen lassen und Ihre Einwilligungen ändern.",
+  "privacy.controller.contact": "Kontakt",
+  "privacy.controller.address": "Anschrift",
+  "privacy.controller.representative": "Vertreter in der EU (Art. 27 DSGVO)",
+  "privacy.controller.dpo": "Datenschutzbeauftragte(r)",
   "privacy.request.heading": "Anfrage stellen",
   "privacy.request.type": "Was möchten Sie tun?",
   "privacy.request.email": "Ihre E-Mail-Adresse",

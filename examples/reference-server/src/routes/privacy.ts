@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import * as z from "zod";
 import { AUDIT_ACTIONS, ERROR_CODES, LawfulError, isLawfulError, type Clock } from "@lawful/core";
 import { DSR_REGIMES, DsrRegimeSchema, DsrRequestTypeSchema, TERMINAL_STATES, type DsrRegime, type DsrRequest, type DsrRequestType } from "@lawful/dsr";
-import { accessRequestExportDocument, renderExport } from "../exports.js";
+import { accessRequestExportDocument, exportController, renderExport } from "../exports.js";
 import { CSRF_FIELD, csrfProtection, csrfToken } from "../http/csrf.js";
 import { createDownloadToken, verifyDownloadToken } from "../http/download-token.js";
 import { escapeHtml, page } from "../http/html.js";
@@ -157,6 +157,20 @@ export function registerPrivacyRoutes(
   const invalidLink = (c: Ctx, lang: Language) => render(c, lang, t(lang, "privacy.title"), `<h1>${e(t(lang, "privacy.invalidLink"))}</h1>`, 404);
 
   // ---------- the request form ----------
+  /** Who the controller is and how to reach it and its DPO (Art. 13(1)(a)–(b)), when the tenant has set them. */
+  function controllerContact(tenant: Tenant, lang: Language): string {
+    const d = exportController(tenant);
+    const rows: [MessageKey, string | undefined][] = [
+      ["privacy.controller.contact", d.contact],
+      ["privacy.controller.address", d.address],
+      ["privacy.controller.representative", d.representative],
+      ["privacy.controller.dpo", d.dpoContact],
+    ];
+    const shown = rows.filter((r): r is [MessageKey, string] => r[1] !== undefined);
+    if (shown.length === 0) return "";
+    return `<dl class="controller">${shown.map(([k, v]) => `<dt>${e(t(lang, k))}</dt><dd>${e(v)}</dd>`).join("")}</dl>`;
+  }
+
   async function requestForm(c: Ctx, lang: Language, problems?: string): Promise<string> {
     const tenant = c.get("tenant");
     const regimes = await regimesOf(tenant.id);
@@ -168,6 +182,7 @@ export function registerPrivacyRoutes(
         : `<input type="hidden" name="regime" value="${e(regimes[0]!)}">`;
     return `<h1>${e(t(lang, "privacy.title"))}</h1>
 <p>${e(t(lang, "privacy.intro", { controller: tenant.name }))}</p>
+${controllerContact(tenant, lang)}
 ${problems ? `<p role="alert" class="error">${e(problems)}</p>` : ""}
 <h2>${e(t(lang, "privacy.request.heading"))}</h2>
 <form method="post" action="/p/${e(encodeURIComponent(tenant.slug))}/privacy/requests">${hidden(c)}
