@@ -44,7 +44,8 @@ Configuration comes from environment variables: DATABASE_URL (sqlite:<file> or p
 default sqlite:./data/lawful.db), PORT (3000), HOST (127.0.0.1), LOG_LEVEL, LAWFUL_MASTER_KEY
 or LAWFUL_MASTER_KEY_FILE (required with PostgreSQL), PUBLIC_BASE_URL, SHUTDOWN_TIMEOUT_MS,
 PUBLIC_RATE_LIMIT_PER_MINUTE (120 per address), PUBLIC_TENANT_RATE_LIMIT_PER_MINUTE (3000), WORK_LEASE_MS (300000),
-LAWFUL_CHECKPOINT_KEY_FILE, LAWFUL_CHECKPOINT_PREVIOUS_KEYS, LAWFUL_KEK_VERSION (1), SMTP_URL and MAIL_FROM.`;
+LAWFUL_CHECKPOINT_KEY_FILE, LAWFUL_CHECKPOINT_PREVIOUS_KEYS, LAWFUL_KEK_VERSION (1), SMTP_URL, MAIL_FROM and
+ERASURE_COMPACTION_WINDOW (PostgreSQL: a daily UTC window such as 02:00-04:00 for the VACUUM FULL after erasures).`;
 
 function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod";
+import { parseCompactionWindow } from "./erasure.js";
 
 /** Environment variables the server reads, parsed once at start-up. */
 export const ConfigSchema = z
@@ -42,6 +43,15 @@ export const ConfigSchema = z
     MAIL_FROM: z
       .string()
       .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "must be an address such as privacy@example.com or Acme <privacy@example.com>")
+      .optional(),
+    /**
+     * PostgreSQL: run the VACUUM FULL that physically removes erased rows only inside this daily UTC
+     * window (`HH:MM-HH:MM`, may wrap midnight), since it locks each table while rewriting it. Unset:
+     * as soon as no older transaction is open. Erasures themselves are never delayed.
+     */
+    ERASURE_COMPACTION_WINDOW: z
+      .string()
+      .refine((v) => parseCompactionWindow(v) !== undefined, "must be a daily UTC window HH:MM-HH:MM with different start and end, e.g. 02:00-04:00")
       .optional(),
     /** Development and tests only: let DRP agents register, and receive status callbacks on, an `http://127.0.0.1:<port>` (loopback IP) origin. */
     DRP_CALLBACK_ALLOW_HTTP_LOOPBACK: z.stringbool().default(false),

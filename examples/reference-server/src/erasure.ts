@@ -1,7 +1,57 @@
-import { isLawfulError, type AuditSink, type Clock, type SubjectRef } from "@lawful/core";
+import { isLawfulError, type AuditSink, type Clock, type Migration, type SubjectRef } from "@lawful/core";
 import type { DsrRequest, DsrStore, RetentionExemptions } from "@lawful/dsr";
 import type { RetentionStore } from "@lawful/retention";
 import type { OpenDatabase } from "./db.js";
+
+/**
+ * A compaction that is still due survives restarts: one row, with the PostgreSQL transaction id every
+ * older transaction must have ended before (0 on SQLite).
+ */
+export const ERASURE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "pending storage compaction after erasures",
+    sql: ["CREATE TABLE server_erasure_compaction (id INTEGER PRIMARY KEY CHECK (id = 1), due_since TEXT NOT NULL, mark TEXT NOT NULL)"],
+  },
+];
+
+/**
+ * A daily UTC window `HH:MM-HH:MM` (it may wrap midnight, e.g. `22:00-04:00`); parsed by {@link parseCompactionWindow}.
+ *
+ * @example
+ * ```ts
+ * import type { CompactionWindow } from "./erasure.js";
+ * const window: CompactionWindow = { startMinute: 120, endMinute: 240 }; // 02:00-04:00 UTC
+ * ```
+ */
+export interface CompactionWindow {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+/**
+ * Parse `HH:MM-HH:MM` (UTC) into a {@link CompactionWindow}; undefined for any other text.
+ *
+ * @example
+ * ```ts
+ * import { parseCompactionWindow } from "./erasure.js";
+ * parseCompactionWindow("22:00-04:00"); // { startMinute: 1320, endMinute: 240 }
+ * ```
+ */
+export function parseCompactionWindow(text: string): CompactionWindow | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!m) return undefined;
+  const startMinute = Number(m[1]) * 60 + Number(m[2]);
+  const endMinute = Number(m[3]) * 60 + Number(m[4]);
+  return startMinute === endMinute ? undefined : { startMinute, endMinute };
+}
+
+function inWindow(window: CompactionWindow | undefined, at: Date): boolean {
+  if (!window) return true;
+  const minute = at.getUTCHours() * 60 + at.getUTCMinutes();
+  const { startMinute: s, endMinute: e } = window;
+  return s < e ? minute >= s && minute < e : minute >= s || minute < e;
+}
 
 const ERASURES = new Set<DsrRequest["type"]>(["erasure", "ccpa_delete"]);
 const DONE = new Set<DsrRequest["state"]>(["completed", "partially_completed"]);
@@ -45,7 +95,10 @@ export function isRedactedSubject(request: Pick<DsrRequest, "subject">): boolean
  *    zeroed) checkpoints and truncates its write-ahead log; PostgreSQL runs `VACUUM FULL` on the tables
  *    that held personal data, rewriting their files without the dead row versions — postponed, and
  *    retried on the next worker run, while any transaction of the cluster is older than the erasure
- *    (an older snapshot could still see the rows, so VACUUM FULL would have to keep them).
+ *    (an older snapshot could still see the rows, so VACUUM FULL would have to keep them). VACUUM FULL
+ *    locks each table while it rewrites it; with `compactionWindow` (`ERASURE_COMPACTION_WINDOW`) it
+ *    waits for that daily UTC window instead. A compaction still due is stored, so a restart does not
+ *    forget it.
  *
  * PostgreSQL's own write-ahead log and base backups still hold the old rows until they age out;
  * keep their retention as short as your recovery needs allow.
@@ -64,7 +117,7 @@ export function isRedactedSubject(request: Pick<DsrRequest, "subject">): boolean
  * }
  * ```
  */
-export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore; audit: AuditSink; clock: Clock }) {
+export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore; audit: AuditSink; clock: Clock; compactionWindow?: CompactionWindow | undefined }) {
   const { db, audit, clock } = deps;
   const pending = new Map<string, { tenantId: string; id: string }>();
 
@@ -118,13 +171,28 @@ export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore;
     return undefined;
   }
 
-  /** PostgreSQL: the next transaction id when the last erasure finished; compaction must wait until every older transaction ended. */
-  let mark = 0n;
-  let compactionDue = false;
   let caughtUp = false;
 
+  /** PostgreSQL: the next transaction id to be assigned (every transaction that could see what was just changed is older); 0 on SQLite. */
+  async function currentMark(): Promise<bigint> {
+    if (db.kind !== "postgres") return 0n;
+    const next = await db.sql.get<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax");
+    return BigInt(next?.xmax ?? "0");
+  }
+
+  /** Record that the storage needs compacting once every transaction older than `mark` ended (kept if a larger mark is stored). */
+  async function compactionDue(mark: bigint): Promise<void> {
+    await db.sql.run(
+      `INSERT INTO server_erasure_compaction (id, due_since, mark) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET mark = CASE WHEN LENGTH(excluded.mark) > LENGTH(server_erasure_compaction.mark)
+         OR (LENGTH(excluded.mark) = LENGTH(server_erasure_compaction.mark) AND excluded.mark > server_erasure_compaction.mark)
+         THEN excluded.mark ELSE server_erasure_compaction.mark END`,
+      [clock.now().toISOString(), mark.toString()],
+    );
+  }
+
   /** Compact the storage; false when PostgreSQL still runs a transaction that may see the erased rows (retried on the next run). */
-  async function compact(): Promise<boolean> {
+  async function compact(mark: bigint): Promise<boolean> {
     if (db.kind === "sqlite") {
       // a checkpoint cannot run inside a transaction: with one in flight on the connection, retry on the next run
       if (db.database.inTransaction) return false;
@@ -152,11 +220,7 @@ export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore;
     const others = (await deps.store.listRequests(tenantId, { subjectKey: r.subjectKey })).filter((q) => q.id !== r.id && CLOSED.has(q.state) && !isRedactedSubject(q));
     for (const q of others) await redact(tenantId, q.id, false);
     await purgeIdempotency(tenantId, [r.id, r.subjectKey, r.subject.value, ...others.map((q) => q.id)]);
-    if (db.kind === "postgres") {
-      const next = await db.sql.get<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax");
-      const xmax = BigInt(next?.xmax ?? "0");
-      if (xmax > mark) mark = xmax;
-    }
+    await compactionDue(await currentMark());
     await audit.record({
       tenantId,
       action: "data.deleted",
@@ -180,6 +244,8 @@ export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore;
       if (!caughtUp) {
         // erasures completed before a crash or restart, by this or another instance
         caughtUp = true;
+        // a compaction left due: a crash may have come between a redaction and raising the stored mark
+        if (await db.sql.get("SELECT 1 AS due FROM server_erasure_compaction WHERE id = 1")) await compactionDue(await currentMark());
         for (const { id: tenantId } of await db.sql.all<{ id: string }>("SELECT id FROM server_tenants")) {
           for (const r of await deps.store.listRequests(tenantId, { types: [...ERASURES], states: [...DONE] })) {
             if (!isRedactedSubject(r)) pending.set(`${tenantId}\u0000${r.id}`, { tenantId, id: r.id });
@@ -195,12 +261,19 @@ export function createErasureFinisher(deps: { db: OpenDatabase; store: DsrStore;
         } catch (error) {
           // keep the rest for the next run (the worker calls again), then report the failure
           for (const d of due.slice(i)) pending.set(`${d.tenantId}\u0000${d.id}`, d);
-          if (n > 0) compactionDue = true;
           throw error;
         }
       }
-      if (n > 0) compactionDue = true;
-      if (compactionDue) compactionDue = !(await compact());
+      const compaction = await db.sql.get<{ mark: string }>("SELECT mark FROM server_erasure_compaction WHERE id = 1");
+      if (compaction && db.kind === "sqlite") {
+        // SQLite's WAL checkpoint is cheap (no window) and must be the last write, so the WAL ends empty:
+        // clear the row first and put it back when the checkpoint could not run
+        await db.sql.run("DELETE FROM server_erasure_compaction WHERE id = 1");
+        if (!(await compact(0n))) await compactionDue(0n);
+      } else if (compaction && inWindow(deps.compactionWindow, clock.now()) && (await compact(BigInt(compaction.mark)))) {
+        // when an erasure finished meanwhile (here or on another instance) it raised the mark: the row stays for the next run
+        await db.sql.run("DELETE FROM server_erasure_compaction WHERE id = 1 AND mark = ?", [compaction.mark]);
+      }
       return n;
     },
   };

@@ -1,11 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pino from "pino";
 import { crmFixtureParties } from "@lawful/registry/testing";
-import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
-import { loadConfig } from "./config.js";
-import { createLawful, type Lawful } from "./server.js";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import type { Lawful } from "./server.js";
+import { BACKENDS, caller, postgresHarness, sqliteHarness, type Harness } from "./test-harness.js";
 import { DUE_SOON_DAYS } from "./routes/operator.js";
 import { OPERATOR_SESSION_TTL_MS } from "./http/operator-session.js";
 
@@ -367,15 +364,7 @@ describe.each(BACKENDS)("operator pages on %s", (_name, make) => {
 
 /** A server with a clock the test moves. */
 async function clockedServer(kind: "sqlite" | "postgres", clock: { now(): Date }): Promise<Harness> {
-  const logger = pino({ level: "silent" });
-  if (kind === "sqlite") {
-    const file = createTestSqliteFile("operator-clock.db");
-    const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { clock, logger });
-    return { lawful, cleanup: async () => (await lawful.close(), file.cleanup()) };
-  }
-  const pg = await createTestPgDatabase("operator");
-  const lawful = await createLawful(loadConfig({ DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: Buffer.alloc(32, 9).toString("base64url"), LOG_LEVEL: "silent" }), { clock, logger });
-  return { lawful, cleanup: async () => (await lawful.close(), await pg.drop()) };
+  return kind === "sqlite" ? sqliteHarness("operator-clock.db", {}, { clock }) : postgresHarness("operator", {}, { clock });
 }
 
 describe.each(["sqlite", "postgres"] as const)("operator session expiry on %s", (kind) => {

@@ -18,6 +18,7 @@ import { SCHEDULER_MIGRATIONS, createScheduler, type Scheduler } from "./schedul
 import { FORM_MIGRATIONS } from "./routes/consent.js";
 import { COOKIE_MIGRATIONS } from "./routes/landing.js";
 import { createServices, migrateServices, type Services } from "./services.js";
+import { parseCompactionWindow } from "./erasure.js";
 import { checkpointSeed, createServerKeys } from "./keys.js";
 import { OUTBOX_MIGRATIONS, createOutbox } from "./outbox.js";
 import { DRP_MIGRATIONS } from "./drp.js";
@@ -122,7 +123,8 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     const outbox = createOutbox(db.sql, clock, ids, { queue: config.SMTP_URL !== undefined });
     const signer = loadCheckpointSigner(config, masterKey);
     const previousVerifierKeys = loadPreviousVerifierKeys(config);
-    const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox, previousVerifierKeys });
+    const erasureCompactionWindow = config.ERASURE_COMPACTION_WINDOW === undefined ? undefined : parseCompactionWindow(config.ERASURE_COMPACTION_WINDOW);
+    const services = createServices(db, { signer, clock, ids, keys, masterKey, outbox, previousVerifierKeys, erasureCompactionWindow });
     const mailer = config.SMTP_URL && config.MAIL_FROM ? createSmtpMailer(config.SMTP_URL) : undefined;
     const audit = services.audit;
     const app = createApp({

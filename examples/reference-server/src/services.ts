@@ -17,7 +17,7 @@ import { DSR_SQLITE_MIGRATIONS, createSqliteDsrStore } from "@lawful/dsr/sqlite"
 import { createHolidayCalendar } from "@lawful/core/holidays";
 import { createConsentDataSource, createOutboxDataSource } from "./data-sources.js";
 import { deriveKey } from "./keys.js";
-import { createErasureFinisher, createHoldExemptions } from "./erasure.js";
+import { ERASURE_MIGRATIONS, createErasureFinisher, createHoldExemptions, type CompactionWindow } from "./erasure.js";
 import type { Outbox } from "./outbox.js";
 import type { OpenDatabase } from "./db.js";
 import type { ServerKeys } from "./keys.js";
@@ -75,7 +75,17 @@ async function consentByNotice(db: OpenDatabase, tenantId: string): Promise<Noti
 /** Build every package service on `db`, writing audit events to `audit`. */
 export function createServices(
   db: OpenDatabase,
-  deps: { signer: CheckpointSigner; clock: Clock; ids: IdGenerator; keys: ServerKeys; masterKey: Uint8Array; outbox: Outbox; previousVerifierKeys?: readonly string[] },
+  deps: {
+    signer: CheckpointSigner;
+    clock: Clock;
+    ids: IdGenerator;
+    keys: ServerKeys;
+    masterKey: Uint8Array;
+    outbox: Outbox;
+    previousVerifierKeys?: readonly string[];
+    /** When PostgreSQL may run the VACUUM FULL after erasures (`ERASURE_COMPACTION_WINDOW`); unset: as soon as possible. */
+    erasureCompactionWindow?: CompactionWindow | undefined;
+  },
 ): Services {
   const { clock, ids, keys } = deps;
   const sqlite = db.kind === "sqlite" ? db.database : undefined;
@@ -116,7 +126,7 @@ export function createServices(
   const retention = sqlite ? createSqliteRetentionStore({ database: sqlite }) : createPostgresRetentionStore({ pool: pool! });
   const dsrStore = sqlite ? createSqliteDsrStore({ database: sqlite }) : createPostgresDsrStore({ pool: pool! });
   // scrubs what an erasure leaves behind outside the data sources (request record, idempotency responses, free pages)
-  const erasures = createErasureFinisher({ db, store: dsrStore, audit, clock });
+  const erasures = createErasureFinisher({ db, store: dsrStore, audit, clock, compactionWindow: deps.erasureCompactionWindow });
   const dataSources = [createConsentDataSource(consent), createOutboxDataSource(deps.outbox, (t, s) => keys.pseudonymizer(t).pseudonym(s))];
   const engine = createDsrService({
     store: erasures.store,
@@ -191,4 +201,5 @@ export async function migrateServices(db: OpenDatabase): Promise<void> {
   await db.sql.migrate("@lawful/consent", lite ? CONSENT_SQLITE_MIGRATIONS : CONSENT_PG_MIGRATIONS);
   await db.sql.migrate("@lawful/retention", lite ? RETENTION_SQLITE_MIGRATIONS : RETENTION_POSTGRES_MIGRATIONS);
   await db.sql.migrate("@lawful/dsr", lite ? DSR_SQLITE_MIGRATIONS : DSR_POSTGRES_MIGRATIONS);
+  await db.sql.migrate("@lawful/reference-server/erasure", ERASURE_MIGRATIONS);
 }

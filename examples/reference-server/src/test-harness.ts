@@ -2,6 +2,7 @@
 // database, and a request helper that adds the API key and JSON body.
 import { inflateRawSync } from "node:zlib";
 import pino from "pino";
+import type { Clock } from "@lawful/core";
 import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
 import { vi } from "vitest";
 import { main } from "./cli.js";
@@ -11,35 +12,46 @@ import { createLawful, type Lawful } from "./server.js";
 /** A wired server and how to tear it down. */
 export interface Harness {
   lawful: Lawful;
+  /** Restart: close the server and open a new one on the same database with `env` (sets `lawful`). */
+  reopen(env?: Record<string, string>): Promise<Lawful>;
   cleanup(): Promise<void>;
 }
 
 const MASTER = Buffer.alloc(32, 7).toString("base64url");
 
-/** A server on a SQLite file in a temp directory; `env` adds configuration variables. */
-export async function sqliteHarness(name = "server.db", env: Record<string, string> = {}): Promise<Harness> {
-  const file = createTestSqliteFile(name);
-  const lawful = await createLawful(loadConfig({ ...env, DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
-  return {
-    lawful,
-    cleanup: async () => {
-      await lawful.close();
-      file.cleanup();
+/** Options of the harnesses: a clock the test moves (default the system clock). */
+export interface HarnessOptions {
+  clock?: Clock | undefined;
+}
+
+async function harness(base: Record<string, string>, env: Record<string, string>, options: HarnessOptions, drop: () => void | Promise<void>): Promise<Harness> {
+  const open = (more: Record<string, string>) =>
+    createLawful(loadConfig({ ...more, ...base, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }), ...(options.clock ? { clock: options.clock } : {}) });
+  const h: Harness = {
+    lawful: await open(env),
+    async reopen(more = {}) {
+      await h.lawful.close();
+      h.lawful = await open(more);
+      return h.lawful;
+    },
+    async cleanup() {
+      await h.lawful.close();
+      await drop();
     },
   };
+  return h;
+}
+
+/** A server on a SQLite file in a temp directory; `env` adds configuration variables. */
+export async function sqliteHarness(name = "server.db", env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const file = createTestSqliteFile(name);
+  return harness({ DATABASE_URL: `sqlite:${file.path}` }, env, options, () => file.cleanup());
 }
 
 /** A server on a fresh PostgreSQL database of the test server; `env` adds configuration variables. */
-export async function postgresHarness(prefix = "server", env: Record<string, string> = {}): Promise<Harness> {
+export async function postgresHarness(prefix = "server", env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const pg = await createTestPgDatabase(prefix);
-  const lawful = await createLawful(loadConfig({ ...env, DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
-  return {
-    lawful,
-    cleanup: async () => {
-      await lawful.close();
-      await pg.drop();
-    },
-  };
+  return harness({ DATABASE_URL: pg.url, LAWFUL_MASTER_KEY: MASTER }, env, options, () => pg.drop());
 }
 
 /** Both databases, for `describe.each`; `make(env)` may add configuration variables. */
