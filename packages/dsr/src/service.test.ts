@@ -464,6 +464,41 @@ describe("other request types", () => {
     expect((await h.dsr.dueSoon("acme", 7)).length).toBe(0);
   });
 
+  it("purge - only a closed request, only after its record's retainUntil; deletes it with its tasks and audits by pseudonym", async () => {
+    const h = createHarness("2025-03-05T10:00:00Z", { dataSources: [crmSource()] });
+    const open = (await h.dsr.submit({ tenantId: "acme", type: "access", regime: "EU", subject: alice, channel: "email", timeZone: BERLIN })).request;
+    expect(await codeOf(h.dsr.purge("acme", open.id))).toBe("ILLEGAL_TRANSITION");
+    await h.dsr.verifyManually("acme", open.id, { dataPointsMatched: 2, declarationSigned: false, evidence: ["reply"], reviewer: "ops" });
+    await h.dsr.start("acme", open.id, staff);
+    await h.dsr.work({ workerId: "w1" });
+    expect((await h.dsr.get("acme", open.id)).state).toBe("completed");
+    expect(await h.store.listTasks("acme", open.id)).not.toHaveLength(0);
+    const { retainUntil } = (await h.dsr.records("acme"))[0]!;
+    expect(retainUntil).toBe("2027-03-05T23:59:59.999Z");
+    h.clock.set("2027-03-05T23:00:00Z");
+    expect(await codeOf(h.dsr.purge("acme", open.id))).toBe("POLICY_VIOLATION");
+    h.clock.set("2027-03-06T00:00:00Z");
+    await h.dsr.purge("acme", open.id, staff);
+    expect(await codeOf(h.dsr.get("acme", open.id))).toBe("NOT_FOUND");
+    expect(await h.store.listTasks("acme", open.id)).toEqual([]);
+    expect(await h.dsr.records("acme")).toEqual([]);
+    const event = h.audit.events.find((e) => e.action === "request.deleted")!;
+    expect(event).toMatchObject({ actor: staff, correlationId: open.id });
+    expect(JSON.stringify(event).toLowerCase()).not.toContain("alice@example.com");
+    expect(await codeOf(h.dsr.purge("acme", open.id))).toBe("NOT_FOUND");
+  });
+
+  it("purge - refused with UNSUPPORTED by a store that cannot delete requests", async () => {
+    const { createMemoryDsrStore } = await import("./stores/memory.js");
+    const { deleteRequest: _cannot, ...store } = createMemoryDsrStore();
+    const h = createHarness("2025-03-05T10:00:00Z", { store });
+    const { request } = await h.dsr.submit({ tenantId: "acme", type: "access", regime: "EU", subject: alice, channel: "email", timeZone: BERLIN });
+    await h.dsr.deny("acme", request.id, { reason: "no_data", explanation: "Nothing held" });
+    h.clock.set("2030-01-01T00:00:00Z");
+    expect(await codeOf(h.dsr.purge("acme", request.id))).toBe("UNSUPPORTED");
+    expect((await h.dsr.get("acme", request.id)).state).toBe("denied");
+  });
+
   it("countRecentRequests - counts the subject's requests of the last 12 months, duplicates excluded (C2)", async () => {
     const h = createHarness("2025-03-05T10:00:00Z");
     await h.dsr.submit({ tenantId: "acme", type: "ccpa_know_categories", regime: "US-CA", subject: alice, channel: "web_form", timeZone: "America/Los_Angeles" });

@@ -291,6 +291,14 @@ export interface DsrService {
     subject: SubjectRef,
     options?: { months?: number | undefined; types?: readonly DsrRequest["type"][] | undefined; now?: Date | undefined },
   ): Promise<number>;
+  /**
+   * Delete a closed request and its tasks for good once its record may go: not before the record's
+   * `retainUntil` (24 months after the response, CCPA §7101, or `recordRetentionMonths`). For a
+   * retention rule over request records. Audited as `request.deleted`.
+   * @throws DsrError `NOT_FOUND`; `ILLEGAL_TRANSITION` while the request is open; `POLICY_VIOLATION`
+   * before `retainUntil`; `UNSUPPORTED` when the store cannot delete requests
+   */
+  purge(tenantId: string, id: string, actor?: Actor): Promise<void>;
   /** CCPA §7101 records of the requests received in [from, to). */
   records(tenantId: string, range?: { from?: Date | undefined; to?: Date | undefined }): Promise<DsrRequestRecord[]>;
   /** Metrics by type and outcome for the requests received in [from, to). */
@@ -1041,6 +1049,21 @@ export function createDsrService(options: DsrServiceOptions): DsrService {
         ...(options.types ? { types: options.types } : {}),
       });
       return list.filter((r) => r.receivedAt.getTime() <= now.getTime() && r.cancellation?.duplicateOf === undefined).length;
+    },
+    async purge(tenantId, id, actor = SYSTEM) {
+      const r = await load(tenantId, id);
+      if (!TERMINAL_STATES.includes(r.state)) {
+        throw new DsrError(ERROR_CODES.ILLEGAL_TRANSITION, `Request ${id} is still open (${r.state}); only a closed request can be deleted.`);
+      }
+      const deleteRequest = store.deleteRequest?.bind(store);
+      if (!deleteRequest) throw new DsrError(ERROR_CODES.UNSUPPORTED, "This request store cannot delete requests.");
+      const at = clock.now();
+      const { retainUntil } = toRequestRecord(r, o.recordRetentionMonths);
+      if (at.getTime() < Date.parse(retainUntil)) {
+        throw new DsrError(ERROR_CODES.POLICY_VIOLATION, `Request ${id} must be kept until ${retainUntil} (request records are kept at least 24 months, CCPA §7101).`);
+      }
+      if (!(await deleteRequest(tenantId, id))) throw new DsrError(ERROR_CODES.NOT_FOUND, `Request ${id} does not exist in tenant ${tenantId}.`);
+      await o.audit.record(auditEvent(r, at, actor, { retainUntil }, "request.deleted"));
     },
     async records(tenantId, range) {
       const list = await store.listRequests(tenantId, dateRange(range));

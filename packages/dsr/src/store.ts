@@ -166,6 +166,12 @@ export interface DsrStore {
    * Optional: a store without it keeps the results.
    */
   clearTaskResults?(tenantId: string, requestId: string): Promise<number>;
+  /**
+   * Delete a request and its tasks for good, in one transaction: its retention period ended. Returns
+   * false when the tenant has no such request. The service only deletes closed requests.
+   * Optional: a store without it keeps requests forever.
+   */
+  deleteRequest?(tenantId: string, requestId: string): Promise<boolean>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -141,6 +141,13 @@ export function createSqlDsrStore(name: string, capabilities: DsrStoreCapabiliti
       guard(() =>
         x.run(`UPDATE dsr_tasks SET result = NULL WHERE tenant_id = ${ph(1)} AND request_id = ${ph(2)} AND status IN ('done', 'dead') AND result IS NOT NULL`, [tenantId, requestId]),
       ),
+    deleteRequest: (tenantId, requestId) =>
+      guard(() =>
+        x.transaction(async () => {
+          await x.run(`DELETE FROM dsr_tasks WHERE tenant_id = ${ph(1)} AND request_id = ${ph(2)}`, [tenantId, requestId]);
+          return (await x.run(`DELETE FROM dsr_requests WHERE tenant_id = ${ph(1)} AND id = ${ph(2)}`, [tenantId, requestId])) === 1;
+        }),
+      ),
     close() {
       closed = true;
       return Promise.resolve();

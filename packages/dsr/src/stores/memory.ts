@@ -130,6 +130,15 @@ export function createMemoryDsrStore(): DsrStore {
         }
         return n;
       }),
+    deleteRequest: (tenantId, requestId) =>
+      later(() => {
+        for (const [id, t] of tasks) {
+          if (t.tenantId !== tenantId || t.requestId !== requestId) continue;
+          tasks.delete(id);
+          keys.delete(t.idempotencyKey);
+        }
+        return requests.delete(k(tenantId, requestId));
+      }),
     close() {
       closed = true;
       return Promise.resolve();

@@ -243,6 +243,26 @@ export function describeDsrStoreContract(options: DsrStoreContractOptions): void
       expect(await store.clearTaskResults(t, "r1")).toBe(0);
     });
 
+    it("deleteRequest - removes one request with its tasks and nothing else; false when there is no such request", async () => {
+      if (!store.deleteRequest) return; // optional: the store keeps requests forever
+      const t = tenant();
+      const other = tenant();
+      for (const [tenantId, id] of [[t, "r1"], [t, "r2"], [other, "r1"]] as const) await store.insertRequest(sampleDsrRequest({ tenantId, id }));
+      await store.enqueueTasks([task(t, "r1", 1, at(0)), task(t, "r1", 2, at(0)), task(t, "r2", 3, at(0)), task(other, "r1", 4, at(0))]);
+      expect(await store.deleteRequest(t, "r1")).toBe(true);
+      expect(await store.getRequest(t, "r1")).toBeUndefined();
+      expect(await store.listTasks(t, "r1")).toEqual([]);
+      expect((await store.listRequests(t)).map((r) => r.id)).toEqual(["r2"]);
+      expect(await store.listTasks(t, "r2")).toHaveLength(1);
+      expect(await store.getRequest(other, "r1")).toBeDefined();
+      expect(await store.listTasks(other, "r1")).toHaveLength(1);
+      expect(await store.deleteRequest(t, "r1")).toBe(false);
+      expect(await store.deleteRequest(t, "nope")).toBe(false);
+      // the deleted request's id is free again, and so are its tasks' idempotency keys
+      await store.insertRequest(sampleDsrRequest({ tenantId: t, id: "r1" }));
+      expect(await store.enqueueTasks([task(t, "r1", 1, at(0))])).toBe(1);
+    });
+
     it("failTask - back to pending until retryAt, or dead; only the owner may fail it", async () => {
       const t = tenant();
       await store.enqueueTasks([task(t, "r1", 1, at(0))]);
