@@ -98,6 +98,7 @@ describe.each(BACKENDS)("demo tenant content (%s)", (_name, open) => {
       "demo-crm-leads-2y",
       "demo-server-idempotency-1d",
       "demo-server-outbox-90d",
+      "demo-server-requests-3y",
     ]);
     const res = await call("/p/demo/retention-schedule");
     expect(res.status).toBe(200);
@@ -110,6 +111,7 @@ describe.each(BACKENDS)("demo tenant content (%s)", (_name, open) => {
     expect(entry("commercial.correspondence", "DE-HGB-257-letters-6y")?.period).toBe("at least 6 years");
     expect(entry("*", "DE-HGB-257-books-10y")?.period).toBe("at least 10 years");
     expect(entry("*", "demo-server-outbox-90d")?.period).toBe("at most 90 days");
+    expect(entry("*", "demo-server-requests-3y")).toMatchObject({ period: "at most 3 years", from: expect.stringContaining("closedAt") });
   });
 
   it("GET /v1/registry/ropa?format=json - one activity per purpose with its processors, the US transfer and erasure limits", async () => {
@@ -130,7 +132,7 @@ describe.each(BACKENDS)("demo tenant content (%s)", (_name, open) => {
   it("seeding again creates nothing new and keeps what an operator changed", async () => {
     const { registry } = h.lawful.services;
     const first = await counts();
-    expect(first).toMatchObject({ purposes: 7, notices: 5, forms: 1, parties: 4, partyVersions: 8, changeNotices: 0, rules: 8 });
+    expect(first).toMatchObject({ purposes: 7, notices: 5, forms: 1, parties: 4, partyVersions: 8, changeNotices: 0, rules: 9 });
     await seedDemoContent(h.lawful, tenantId);
     expect(await counts()).toEqual(first);
     await registry.retireParty(tenantId, "helpdesk", { actor: { type: "staff", id: "operator" }, reason: "Switched helpdesk" });

@@ -197,6 +197,17 @@ function retentionRules(now: Date): RetentionRuleInput[] {
       description: "The server replays a stored response for 24 hours only; afterwards it serves no purpose.",
     },
     {
+      id: "demo-server-requests-3y",
+      title: "Closed data-subject requests",
+      kind: "maximum",
+      action: "delete",
+      duration: "P3Y",
+      trigger: { type: "field", field: "closedAt" },
+      selectors: { recordTypes: [SERVER_RECORD_TYPES.request] },
+      citation: "GDPR Art. 5(1)(e), 5(2); CCPA regulations §7101; BGB §195",
+      description: "A request and its answer are kept as proof of compliance for the regular three-year limitation period (at least the 24 months §7101 requires), then deleted.",
+    },
+    {
       id: "demo-server-outbox-90d",
       title: "E-mails delivered from the server's outbox",
       kind: "maximum",

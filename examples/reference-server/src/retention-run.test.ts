@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUuidV7Generator, type Clock } from "@lawful/core";
+import { createManualClock, createUuidV7Generator, type Clock } from "@lawful/core";
 import { createOutbox } from "./outbox.js";
 import { runServerRetention } from "./retention-run.js";
-import { BACKENDS, caller, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, postgresHarness, sqliteHarness, type Harness } from "./test-harness.js";
 
 const OLD: Clock = { now: () => new Date("2020-01-15T10:00:00Z") };
 
@@ -64,7 +64,7 @@ describe.each(BACKENDS)("retention runs over the server's own records on %s", (_
   it("a run interrupted after its third record is finished by the next run, each message deleted once", async () => {
     const old = createOutbox(h.lawful.db.sql, OLD, createUuidV7Generator({ clock: OLD }));
     for (const n of [1, 2, 3]) await old.send(tenantId, { kind: "request_update", to: `x${n}@example.com`, subject: "Update", body: "Done." });
-    const deps = { sql: h.lawful.db.sql, retention: h.lawful.services.retention, audit: h.lawful.services.audit, clock: { now: () => new Date() } };
+    const deps = { sql: h.lawful.db.sql, retention: h.lawful.services.retention, dsr: h.lawful.services.dsr, audit: h.lawful.services.audit, clock: { now: () => new Date() } };
     const stop = new AbortController();
     await expect(runServerRetention(deps, tenantId, { batchSize: 1, signal: stop.signal, onProgress: (done) => void (done === 3 && stop.abort(new Error("crash"))) })).rejects.toThrow("crash");
     const afterCrash = await outboxCount();
@@ -86,5 +86,61 @@ describe.each(BACKENDS)("retention runs over the server's own records on %s", (_
     const bad = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: "yes" } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("dryRun");
+  });
+});
+
+describe.each([
+  ["sqlite", sqliteHarness],
+  ["postgres", postgresHarness],
+] as const)("retention runs over closed data-subject requests on %s", (name, open) => {
+  const clock = createManualClock("2023-01-10T09:00:00Z");
+  let h: Harness;
+  let key = "";
+  let tenantId = "";
+  const call = caller(() => h.lawful);
+  let closed = "";
+  let openId = "";
+  const run = async () => {
+    const res = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: false } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return ((await res.json()) as { result: { applied: Record<string, number>; failed: number } }).result;
+  };
+
+  beforeAll(async () => {
+    h = await (name === "sqlite" ? open("retention-requests.db", {}, { clock }) : open("retention_requests", {}, { clock }));
+    const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+    tenantId = t.id;
+    key = (await h.lawful.tenants.createKey(t.id, { name: "ops", scopes: ["retention", "requests", "audit"] })).secret;
+    const dsr = h.lawful.services.dsr;
+    const a = (await dsr.submit({ tenantId, type: "access", regime: "EU", subject: { kind: "email", value: "ada@example.com" }, channel: "email", timeZone: "Europe/Berlin" })).request;
+    await dsr.deny(tenantId, a.id, { reason: "no_data", explanation: "Nothing held" });
+    closed = a.id;
+    openId = (await dsr.submit({ tenantId, type: "access", regime: "EU", subject: { kind: "email", value: "bob@example.com" }, channel: "email", timeZone: "Europe/Berlin" })).request.id;
+    const rule = { id: "requests-1y", title: "Closed requests", selectors: { recordTypes: ["dsr_request"] }, trigger: { type: "field", field: "closedAt" }, duration: "P1Y", kind: "maximum", action: "delete" };
+    expect((await call("/v1/retention/rules", { method: "POST", key, json: rule })).status).toBe(201);
+  });
+  afterAll(async () => h?.cleanup());
+
+  it("a closed request past its rule but within the 24 months of its record is kept: the deletion fails, audited, and is retried", async () => {
+    clock.set("2024-06-01T00:00:00Z");
+    const plan = (await (await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: true } })).json()) as { total: number; plan: { byOutcome: Record<string, number> } };
+    expect(plan.total).toBe(1); // the open request is never offered
+    expect(plan.plan.byOutcome.delete).toBe(1);
+    const result = await run();
+    expect(result.failed).toBe(1);
+    expect(result.applied.delete).toBe(0);
+    expect((await call(`/v1/requests/${closed}`, { key })).status).toBe(200);
+  });
+
+  it("once the record's 24 months are over, the closed request is deleted with its tasks and audited; the open one stays", async () => {
+    clock.set("2025-01-11T00:00:00Z");
+    const result = await run();
+    expect(result).toMatchObject({ failed: 0, applied: { delete: 1 } });
+    expect((await call(`/v1/requests/${closed}`, { key })).status).toBe(404);
+    expect((await call(`/v1/requests/${openId}`, { key })).status).toBe(200);
+    const events = (await (await call("/v1/audit/events?action=request.deleted", { key })).json()) as { events: { correlationId?: string }[] };
+    expect(events.events.map((e) => e.correlationId)).toEqual([closed]);
+    expect(JSON.stringify(events)).not.toContain("ada@example.com");
+    expect((await run()).applied.delete).toBe(0);
   });
 });

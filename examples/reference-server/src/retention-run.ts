@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Actor, AuditSink, Clock } from "@lawful/core";
+import { TERMINAL_STATES, type DsrRequest, type DsrService } from "@lawful/dsr";
 import { applyRetention, planRetention, type ApplyRetentionResult, type RetentionHandler, type RetentionPlan, type RetentionRecord, type RetentionStore } from "@lawful/retention";
 import type { Sql } from "./db.js";
 import type { AppEnv } from "./http/app.js";
@@ -8,9 +9,12 @@ import { apiKeySecurity as security, errorResponses, JsonObject as Json, staffAc
 import type { Job } from "./scheduler.js";
 
 /**
- * Record types of the server's own tables that retention rules can select (`selectors.recordTypes`):
+ * Record types of the server's own records that retention rules can select (`selectors.recordTypes`):
  * `outbox_message` (category `contact.email`, system `lawful.outbox`; messages still waiting for delivery
- * are never offered) and `idempotency_key` (stored API responses, system `lawful.api`; in-flight keys are never offered).
+ * are never offered), `idempotency_key` (stored API responses, system `lawful.api`; in-flight keys are
+ * never offered) and `dsr_request` (closed data-subject requests with their tasks, system
+ * `lawful.requests`, regime as `regimes`, the closing time as `dates.closedAt` for a `field` trigger; open
+ * requests are never offered, and none is deleted before its record's 24 months, CCPA §7101).
  *
  * @example
  * ```ts
@@ -18,11 +22,11 @@ import type { Job } from "./scheduler.js";
  * const rule = { id: "outbox-90d", title: "Sent mail", selectors: { recordTypes: [SERVER_RECORD_TYPES.outbox] }, trigger: { type: "created" as const }, duration: "P90D", kind: "maximum" as const, action: "delete" as const };
  * ```
  */
-export const SERVER_RECORD_TYPES = Object.freeze({ outbox: "outbox_message", idempotency: "idempotency_key" } as const);
+export const SERVER_RECORD_TYPES = Object.freeze({ outbox: "outbox_message", idempotency: "idempotency_key", request: "dsr_request" } as const);
 
 /** A record of one of the server's tables, with the row key the handlers act on. */
 interface ServerRecord extends RetentionRecord {
-  readonly table: "outbox" | "idempotency";
+  readonly table: "outbox" | "idempotency" | "request";
   readonly rowKey: string;
 }
 
@@ -35,12 +39,14 @@ interface ServerRecord extends RetentionRecord {
  * import type { RetentionRunDeps } from "./retention-run.js";
  * import type { Lawful } from "./server.js";
  * declare const lawful: Lawful;
- * const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, audit: lawful.services.audit, clock: systemClock };
+ * const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, dsr: lawful.services.dsr, audit: lawful.services.audit, clock: systemClock };
  * ```
  */
 export interface RetentionRunDeps {
   sql: Sql;
   retention: RetentionStore;
+  /** The request service: closed requests are records, deleted with `purge`. */
+  dsr: Pick<DsrService, "list" | "purge">;
   audit: AuditSink;
   clock: Clock;
 }
@@ -66,15 +72,55 @@ export interface RetentionRunOptions {
 
 const ONLY_DELIVERED = "status NOT IN ('queued', 'sending')";
 
-/** Number of records a run would look at (for the progress bar). */
+const CLOSED_STATES = TERMINAL_STATES.map((s) => `'${s}'`).join(", ");
+
+/** Number of records a run would look at (for the progress bar; closed requests counted in @lawful/dsr's table). */
 async function countRecords(sql: Sql, tenantId: string): Promise<number> {
   const a = await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM server_outbox WHERE tenant_id = ? AND ${ONLY_DELIVERED}`, [tenantId]);
   const b = await sql.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM server_idempotency WHERE tenant_id = ? AND status IS NOT NULL", [tenantId]);
-  return Number(a?.n ?? 0) + Number(b?.n ?? 0);
+  const c = await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM dsr_requests WHERE tenant_id = ? AND state IN (${CLOSED_STATES})`, [tenantId]);
+  return Number(a?.n ?? 0) + Number(b?.n ?? 0) + Number(c?.n ?? 0);
+}
+
+/** When a closed request closed: its last transition into a terminal state. */
+function closedAt(r: DsrRequest): Date {
+  for (let i = r.history.length - 1; i >= 0; i--) if (TERMINAL_STATES.includes(r.history[i]!.to)) return r.history[i]!.at;
+  return r.updatedAt;
+}
+
+/** The tenant's closed requests, in pages of `batchSize` by receipt (requests deleted meanwhile are simply not seen again). */
+async function* closedRequests(dsr: RetentionRunDeps["dsr"], tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
+  let from: Date | undefined;
+  let seen = new Set<string>();
+  for (;;) {
+    const page = await dsr.list(tenantId, { states: TERMINAL_STATES, ...(from ? { receivedFrom: from } : {}), limit: batchSize });
+    const fresh = page.filter((r) => !seen.has(r.id));
+    for (const r of fresh) {
+      yield {
+        id: `request/${r.id}`,
+        recordType: SERVER_RECORD_TYPES.request,
+        regimes: [r.regime],
+        system: "lawful.requests",
+        subjectId: r.subjectKey,
+        createdAt: r.receivedAt,
+        lastActivityAt: closedAt(r),
+        dates: { closedAt: closedAt(r) },
+        table: "request",
+        rowKey: r.id,
+      };
+    }
+    if (page.length < batchSize || fresh.length === 0) break;
+    // the next page starts at the last receipt time (inclusive); skip what this one already gave
+    const last = page[page.length - 1]!.receivedAt;
+    if (from === undefined || last.getTime() !== from.getTime()) seen = new Set();
+    for (const r of page) if (r.receivedAt.getTime() === last.getTime()) seen.add(r.id);
+    from = last;
+  }
 }
 
 /** The tenant's retention-relevant rows, read in keyset pages of `batchSize` (rows deleted meanwhile are simply not seen again). */
-async function* serverRecords(sql: Sql, tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
+async function* serverRecords(deps: Pick<RetentionRunDeps, "sql" | "dsr">, tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
+  const { sql } = deps;
   for (let after = ""; ; ) {
     const rows = await sql.all<{ id: string; subject_pseudonym: string | null; created_at: string; sent_at: string | null }>(
       `SELECT id, subject_pseudonym, created_at, sent_at FROM server_outbox WHERE tenant_id = ? AND ${ONLY_DELIVERED} AND id > ? ORDER BY id LIMIT ?`,
@@ -109,6 +155,7 @@ async function* serverRecords(sql: Sql, tenantId: string, batchSize: number): As
     if (rows.length < batchSize) break;
     after = rows[rows.length - 1]!.idem_key;
   }
+  yield* closedRequests(deps.dsr, tenantId, batchSize);
 }
 
 async function rulesAndHolds(deps: RetentionRunDeps, tenantId: string) {
@@ -131,7 +178,7 @@ async function rulesAndHolds(deps: RetentionRunDeps, tenantId: string) {
 export async function planServerRetention(deps: RetentionRunDeps, tenantId: string, options: RetentionRunOptions = {}): Promise<{ total: number; plan: RetentionPlan }> {
   const batchSize = options.batchSize ?? 500;
   const total = await countRecords(deps.sql, tenantId);
-  const plan = await planRetention(serverRecords(deps.sql, tenantId, batchSize), {
+  const plan = await planRetention(serverRecords(deps, tenantId, batchSize), {
     ...(await rulesAndHolds(deps, tenantId)),
     now: deps.clock.now(),
     progressEvery: batchSize,
@@ -160,9 +207,12 @@ export async function runServerRetention(deps: RetentionRunDeps, tenantId: strin
   const { sql } = deps;
   const batchSize = options.batchSize ?? 500;
   const total = await countRecords(sql, tenantId);
+  const actor = options.actor ?? { type: "system" as const, id: "lawful-retention" };
   const remove: RetentionHandler<ServerRecord> = async (record) => {
     if (record.table === "outbox") await sql.run("DELETE FROM server_outbox WHERE tenant_id = ? AND id = ?", [tenantId, record.rowKey]);
-    else await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?", [tenantId, record.rowKey]);
+    else if (record.table === "idempotency") await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?", [tenantId, record.rowKey]);
+    // refused (and retried by the next run) while the request's record must be kept: 24 months, CCPA §7101
+    else await deps.dsr.purge(tenantId, record.rowKey, actor);
   };
   const anonymise: RetentionHandler<ServerRecord> = async (record, context) => {
     if (record.table !== "outbox") return remove(record, context);
@@ -170,14 +220,14 @@ export async function runServerRetention(deps: RetentionRunDeps, tenantId: strin
   };
   const now = deps.clock.now();
   return applyRetention({
-    source: serverRecords(sql, tenantId, batchSize),
+    source: serverRecords(deps, tenantId, batchSize),
     ...(await rulesAndHolds(deps, tenantId)),
     now,
     tenantId,
     handlers: { delete: remove, anonymise },
     audit: deps.audit,
     checkpointStore: deps.retention,
-    actor: options.actor,
+    actor,
     runId: `retention-${tenantId}-${now.toISOString()}`,
     defaultSystem: "lawful",
     clock: deps.clock,

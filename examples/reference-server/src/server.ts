@@ -162,8 +162,8 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
           }
         },
       },
-      // the server's own records (outbox, idempotency keys) under the tenants' retention rules and holds
-      retentionRunJob({ sql: db.sql, retention: services.retention, audit, clock }, () => tenants.list()),
+      // the server's own records (outbox, idempotency keys, closed requests) under the tenants' retention rules and holds
+      retentionRunJob({ sql: db.sql, retention: services.retention, dsr: services.dsr, audit, clock }, () => tenants.list()),
       // SMTP delivery of queued outbox mail with retries (only when SMTP_URL is set)
       ...(mailer ? [smtpDeliveryJob(outbox, mailer, { from: config.MAIL_FROM!, clock })] : []),
       // Data Rights Protocol status callbacks to authorised agents, with retries
