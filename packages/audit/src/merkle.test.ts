@@ -223,6 +223,8 @@ describe("hashing through latin1 digests", () => {
     expect(() => createTreeBuilder({ size: 1, subtrees: [h.subarray(0, 31)] })).toThrow(/one 32-byte subtree hash per set bit/);
     expect(() => createTreeBuilder({ size: 1.5, subtrees: [h] })).toThrow(/non-negative integer size/);
     expect(() => createTreeBuilder({ size: -1, subtrees: [] })).toThrow(/non-negative integer size/);
+    expect(() => createTreeBuilder({ size: Number.POSITIVE_INFINITY, subtrees: [] })).toThrow(/non-negative integer size/);
+    expect(() => createTreeBuilder({ size: Number.NaN, subtrees: [] })).toThrow(/non-negative integer size/);
     expect(hex(createTreeBuilder({ size: 3, subtrees: [h, h] }).root())).toBe(hex(hashChildren(h, h)));
   });
 });

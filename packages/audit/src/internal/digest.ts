@@ -77,8 +77,8 @@ export function nodeDigest(left: Digest, right: Digest): Digest {
 }
 
 /**
- * The tree builder behind `createTreeBuilder` (merkle.ts), on {@link Digest}s: the frontier of perfect
- * subtrees, largest first, as a stack of (hash, height).
+ * The tree builder behind `createTreeBuilder` (merkle.ts) and verification, on {@link Digest}s: the
+ * frontier of perfect subtrees, one per set bit of the size, largest first.
  */
 export class DigestTree {
   /** One hash per set bit of `count`, the largest subtree first. */
@@ -89,7 +89,7 @@ export class DigestTree {
     const size = seed?.size ?? 0;
     const subtrees = seed?.subtrees ?? [];
     let bits = 0;
-    for (let rest = size; rest > 0; rest = Math.floor(rest / 2)) bits += rest % 2;
+    if (Number.isSafeInteger(size)) for (let rest = size; rest > 0; rest = Math.floor(rest / 2)) bits += rest % 2;
     if (!Number.isSafeInteger(size) || size < 0 || bits !== subtrees.length || subtrees.some((h) => typeof h !== "string" || h.length !== HASH_BYTES)) {
       throw new AuditError(ERROR_CODES.VALIDATION_FAILED, "A tree builder seed needs a non-negative integer size and one 32-byte subtree hash per set bit of it.", {
         issues: [{ path: ["subtrees"], message: "wrong size, or wrong number or length of subtree hashes", code: "invalid_length" }],
