@@ -8,6 +8,7 @@ import { createLawful, listen } from "./server.js";
 import { SCOPES, ScopeSchema, saveControllerDetails } from "./tenants.js";
 import { seedDemoContent } from "./demo.js";
 import { auditExportLines } from "./routes/audit.js";
+import { verifyAndRecord } from "./audit-status.js";
 import { planServerRetention, runServerRetention, type RetentionRunDeps } from "./retention-run.js";
 import { createProgressBar } from "./progress.js";
 import { rewrapSubjectKeys } from "./keys.js";
@@ -77,7 +78,7 @@ async function tenantCommand(lawful: Lawful, command: string, sub: string, slug:
   }
   const { json } = opts;
   if (command === "audit" && sub === "verify") {
-    const report = await lawful.services.audit.verify(tenant.id);
+    const report = await verifyAndRecord({ sql: lawful.db.sql, audit: lawful.services.audit, clock: systemClock }, tenant.id);
     const text = report.ok
       ? `Audit log of ${slug} verifies: ${report.eventsChecked} events, ${report.checkpointsVerified} signed checkpoints (covering ${report.coveredSize}).`
       : `Audit log of ${slug} is BROKEN at ${report.problem?.sequence ?? "?"} (${report.problem?.kind ?? "unknown"}): ${report.problem?.message ?? ""}`;

@@ -283,6 +283,35 @@ describe.each(BACKENDS)("operator pages on %s", (_name, make) => {
     expect(html).toContain(Buffer.from(cp.rootHash).toString("base64"));
   });
 
+  it("audit - the page shows the last verification and its time; damage shows after Verify now, and again once repaired", async () => {
+    const a = agent(() => h.lawful);
+    await a.login(admin);
+    expect(await a.html("/ops/audit")).toMatch(/<th scope="row">Last verified<\/th><td><time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">/);
+    const row = (await h.lawful.db.sql.get<{ bytes: Uint8Array }>("SELECT bytes FROM audit_events WHERE tenant_id = ? AND sequence = 0", [tenantId]))!;
+    const original = Buffer.from(row.bytes);
+    const damaged = Buffer.from(original);
+    damaged[damaged.length - 3]! ^= 1;
+    await h.lawful.db.sql.run("UPDATE audit_events SET bytes = ? WHERE tenant_id = ? AND sequence = 0", [damaged, tenantId]);
+    try {
+      // a page view does not rehash the log: it shows the stored result
+      expect(await a.html("/ops/audit")).toContain('class="audit-ok"');
+      const verify = await a.form("/ops/audit/verify", {});
+      expect(verify.status).toBe(303);
+      expect(verify.headers.get("location")).toBe("/ops/audit");
+      const broken = await a.html("/ops/audit");
+      expect(broken).toContain('class="audit-broken"');
+      expect(broken).toContain("<code>modified</code> #0");
+    } finally {
+      await h.lawful.db.sql.run("UPDATE audit_events SET bytes = ? WHERE tenant_id = ? AND sequence = 0", [original, tenantId]);
+    }
+    // the API verifies as well, as a read: the page keeps the recorded result until the next recorded verification
+    expect(((await (await call("/v1/audit/verify", { key: admin })).json()) as { ok: boolean }).ok).toBe(true);
+    expect(await a.html("/ops/audit")).toContain('class="audit-broken"');
+    expect((await a.form("/ops/audit/verify", {})).status).toBe(303);
+    expect(await a.html("/ops/audit")).toContain('class="audit-ok"');
+    expect((await a.form("/ops/audit/verify", {}, { origin: "https://evil.example" })).status).toBe(403);
+  });
+
   it("registry and retention - parties with role, country, transfer and DPA status; rules, holds and a dry-run plan", async () => {
     const a = agent(() => h.lawful);
     await a.login(admin);

@@ -19,6 +19,7 @@ import { FORM_MIGRATIONS } from "./routes/consent.js";
 import { COOKIE_MIGRATIONS } from "./routes/landing.js";
 import { createServices, migrateServices, type Services } from "./services.js";
 import { parseCompactionWindow } from "./erasure.js";
+import { AUDIT_STATUS_MIGRATIONS, auditVerifyJob } from "./audit-status.js";
 import { checkpointSeed, createServerKeys } from "./keys.js";
 import { OUTBOX_MIGRATIONS, createOutbox } from "./outbox.js";
 import { DRP_MIGRATIONS } from "./drp.js";
@@ -116,6 +117,7 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
     await db.sql.migrate("@lawful/reference-server/cookies", COOKIE_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/outbox", OUTBOX_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/scheduler", SCHEDULER_MIGRATIONS);
+    await db.sql.migrate("@lawful/reference-server/audit-status", AUDIT_STATUS_MIGRATIONS);
     await db.sql.migrate("@lawful/reference-server/drp", DRP_MIGRATIONS);
     const ids = createUuidV7Generator({ clock });
     const tenants = createTenantService(db.sql, clock, ids);
@@ -162,6 +164,8 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
           }
         },
       },
+      // every tenant's whole log rehashed once a day; pages show the stored result
+      auditVerifyJob({ sql: db.sql, audit: services.audit, clock }, () => tenants.list(), logger),
       // the server's own records (outbox, idempotency keys, closed requests) under the tenants' retention rules and holds
       retentionRunJob({ sql: db.sql, retention: services.retention, dsr: services.dsr, audit, clock }, () => tenants.list()),
       // SMTP delivery of queued outbox mail with retries (only when SMTP_URL is set)

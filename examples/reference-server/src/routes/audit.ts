@@ -72,7 +72,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: Aud
       method: "get",
       path: "/v1/audit/verify",
       tags: ["audit"],
-      summary: "Verify the whole log against its signed checkpoints; names the first bad event and why",
+      summary: "Verify the whole log against its signed checkpoints now (it rehashes every event); names the first bad event and why",
       security,
       responses: { 200: { description: "The verification report", content: { "application/json": { schema: Json } } }, ...errorResponses },
     }),

@@ -15,6 +15,7 @@ import type { Sql } from "../db.js";
 import type { Services } from "../services.js";
 import type { Principal, Scope, TenantService } from "../tenants.js";
 import { planTenantRetention } from "./retention.js";
+import { lastVerification, verifyAndRecord } from "../audit-status.js";
 
 /**
  * A request whose binding deadline is at most this many days away is "due soon" (amber) in the
@@ -320,10 +321,13 @@ ${outcome.length ? facts(outcome) : none}`,
     );
   });
 
+  const auditStatus = { sql: deps.sql, audit: services.audit, clock };
   ops.get("/ops/audit", requireScopes("audit"), async (c) => {
     const lang = c.get("lang");
     const tenantId = c.get("principal").tenant.id;
-    const [report, size, checkpoint] = await Promise.all([services.audit.verify(tenantId), services.audit.size(tenantId), services.audit.store.latestCheckpoint(tenantId)]);
+    // the last full verification (daily, or "Verify now"): verifying rehashes every event, so not on every view
+    if (!(await lastVerification(deps.sql, tenantId))) await verifyAndRecord(auditStatus, tenantId);
+    const [report, size, checkpoint] = await Promise.all([lastVerification(deps.sql, tenantId).then((r) => r!), services.audit.size(tenantId), services.audit.store.latestCheckpoint(tenantId)]);
     const status = report.ok
       ? `<strong class="audit-ok" style="color:#1d6b1d">${escapeHtml(t(lang, "ops.audit.verified"))}</strong>`
       : `<strong class="audit-broken" style="color:#a40e0e">${escapeHtml(t(lang, "ops.audit.broken"))}</strong>`;
@@ -332,11 +336,13 @@ ${outcome.length ? facts(outcome) : none}`,
       t(lang, "ops.audit.title"),
       `${facts([
         [t(lang, "ops.audit.status"), status],
+        [t(lang, "ops.audit.verifiedAt"), `<time datetime="${escapeHtml(report.verifiedAt)}">${escapeHtml(fmt(report.verifiedAt))}</time>`],
         ...(report.problem ? [[t(lang, "ops.audit.problem"), `<code>${escapeHtml(report.problem.kind)}</code> #${escapeHtml(report.problem.sequence)}: ${escapeHtml(report.problem.message)}`] as [string, string]] : []),
         [t(lang, "ops.audit.treeSize"), escapeHtml(size)],
         [t(lang, "ops.audit.eventsChecked"), escapeHtml(report.eventsChecked)],
         [t(lang, "ops.audit.covered"), escapeHtml(report.coveredSize)],
       ])}
+<form method="post" action="/ops/audit/verify"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken(c))}"><button type="submit">${escapeHtml(t(lang, "ops.audit.verifyNow"))}</button> <span class="muted">${escapeHtml(t(lang, "ops.audit.verifyHelp"))}</span></form>
 <h2>${escapeHtml(t(lang, "ops.audit.checkpoint"))}</h2>
 ${
   checkpoint
@@ -351,6 +357,11 @@ ${
 <p><code class="verifier-key" style="word-break:break-all">${escapeHtml(services.checkpointVerifierKey)}</code></p>
 <p class="muted">${escapeHtml(t(lang, "ops.audit.verifierHelp"))}</p>`,
     );
+  });
+
+  ops.post("/ops/audit/verify", requireScopes("audit"), async (c) => {
+    await verifyAndRecord(auditStatus, c.get("principal").tenant.id);
+    return c.redirect("/ops/audit", 303);
   });
 
   ops.get("/ops/registry", requireScopes("registry"), async (c) => {
