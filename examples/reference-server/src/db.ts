@@ -48,8 +48,19 @@ export function openDatabase(url: string): OpenDatabase {
     configureSqlite(db);
     // one connection: a write outside a transaction waits for the transaction another request has
     // open on it and commits on its own, instead of riding along in (and being lost with) that one
+    // prepared statements by SQL text (preparing costs more than running most of these queries); the
+    // server's SQL is a bounded set of constant strings, the bound only guards against a runaway
+    const statements = new Map<string, Database.Statement>();
+    const prepare = (q: string): Database.Statement => {
+      let s = statements.get(q);
+      if (s === undefined) {
+        if (statements.size >= 1000) statements.clear();
+        statements.set(q, (s = db.prepare(q)));
+      }
+      return s;
+    };
     const exec = <T>(q: string, f: (s: Database.Statement) => T): Promise<T> => {
-      const s = db.prepare(q);
+      const s = prepare(q);
       return s.readonly || inSqliteTransaction(db) ? Promise.resolve(f(s)) : sqliteTransaction(db, () => f(s));
     };
     const sql: Sql = {
