@@ -40,6 +40,21 @@ export interface StoredVerification extends Omit<VerificationReport, "rootHash">
 }
 
 /**
+ * A verification report as JSON: the root hash as base64 (a byte array would serialise as an object of indices).
+ *
+ * @example
+ * ```ts
+ * import { verificationJson } from "./audit-status.js";
+ * import type { VerificationReport } from "@lawful/audit";
+ * declare const report: VerificationReport;
+ * verificationJson(report).rootHash; // base64
+ * ```
+ */
+export function verificationJson(report: VerificationReport): Omit<StoredVerification, "verifiedAt"> {
+  return { ...report, rootHash: Buffer.from(report.rootHash).toString("base64") };
+}
+
+/**
  * What verifying and recording needs.
  *
  * @example
@@ -70,7 +85,7 @@ export interface AuditStatusDeps {
 export async function verifyAndRecord(deps: AuditStatusDeps, tenantId: string): Promise<VerificationReport> {
   const report = await deps.audit.verify(tenantId);
   const verifiedAt = deps.clock.now().toISOString();
-  const stored = JSON.stringify({ ...report, rootHash: Buffer.from(report.rootHash).toString("base64") });
+  const stored = JSON.stringify(verificationJson(report));
   await deps.sql.run(
     `INSERT INTO server_audit_verifications (tenant_id, verified_at, report) VALUES (?, ?, ?)
      ON CONFLICT (tenant_id) DO UPDATE SET verified_at = excluded.verified_at, report = excluded.report`,

@@ -6,10 +6,12 @@ describe.each(BACKENDS)("audit trail of the server on %s", (_name, make) => {
   let h: Harness;
   let key: string;
   let other: string;
+  let tenantId = "";
   const call = caller(() => h.lawful);
   beforeAll(async () => {
     h = await make();
     const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+    tenantId = t.id;
     const o = await h.lawful.tenants.create({ slug: "globex", name: "Globex" });
     key = (await h.lawful.tenants.createKey(t.id, { name: "all", scopes: ["admin"] })).secret;
     other = (await h.lawful.tenants.createKey(o.id, { name: "all", scopes: ["admin"] })).secret;
@@ -25,9 +27,12 @@ describe.each(BACKENDS)("audit trail of the server on %s", (_name, make) => {
     expect(page.events.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(page)).not.toContain("ada@example.com");
     expect(JSON.stringify(page)).not.toContain("203.0.113.9");
-    const report = (await (await call("/v1/audit/verify", { key })).json()) as { ok: boolean; eventsChecked: number };
+    const report = (await (await call("/v1/audit/verify", { key })).json()) as { ok: boolean; eventsChecked: number; treeSize: number; rootHash: string };
     expect(report.ok).toBe(true);
     expect(report.eventsChecked).toBeGreaterThanOrEqual(3);
+    // the root of the whole log, as base64 (not a byte array serialised as an object)
+    expect(report.rootHash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(report.treeSize).toBe(await h.lawful.services.audit.size(tenantId));
   });
 
   it("checkpoints and proofs - a signed checkpoint verifies with the published key, and an inclusion proof against it", async () => {

@@ -8,7 +8,7 @@ import { createLawful, listen } from "./server.js";
 import { SCOPES, ScopeSchema, saveControllerDetails } from "./tenants.js";
 import { seedDemoContent } from "./demo.js";
 import { auditExportLines } from "./routes/audit.js";
-import { verifyAndRecord } from "./audit-status.js";
+import { verificationJson, verifyAndRecord } from "./audit-status.js";
 import { planServerRetention, runServerRetention, type RetentionRunDeps } from "./retention-run.js";
 import { createProgressBar } from "./progress.js";
 import { rewrapSubjectKeys } from "./keys.js";
@@ -82,7 +82,7 @@ async function tenantCommand(lawful: Lawful, command: string, sub: string, slug:
     const text = report.ok
       ? `Audit log of ${slug} verifies: ${report.eventsChecked} events, ${report.checkpointsVerified} signed checkpoints (covering ${report.coveredSize}).`
       : `Audit log of ${slug} is BROKEN at ${report.problem?.sequence ?? "?"} (${report.problem?.kind ?? "unknown"}): ${report.problem?.message ?? ""}`;
-    print(json, { ...report, rootHash: Buffer.from(report.rootHash).toString("base64") }, text);
+    print(json, verificationJson(report), text);
     return report.ok ? 0 : 1;
   }
   if (command === "audit" && sub === "export") {

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
 import type { AuditLog } from "@lawful/audit";
 import { LawfulError } from "@lawful/core";
+import { verificationJson } from "../audit-status.js";
 import { requireScope, type AppEnv } from "../http/app.js";
 import { apiKeySecurity as security, errorResponses, JsonObject as Json } from "../http/route-kit.js";
 import { parseSubjectParam } from "./consent.js";
@@ -72,11 +73,11 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { audit: Aud
       method: "get",
       path: "/v1/audit/verify",
       tags: ["audit"],
-      summary: "Verify the whole log against its signed checkpoints now (it rehashes every event); names the first bad event and why",
+      summary: "Verify the whole log against its signed checkpoints now (it rehashes every event); names the first bad event and why. The root hash is base64",
       security,
       responses: { 200: { description: "The verification report", content: { "application/json": { schema: Json } } }, ...errorResponses },
     }),
-    async (c) => c.json(await audit.verify(c.get("principal").tenant.id), 200),
+    async (c) => c.json(verificationJson(await audit.verify(c.get("principal").tenant.id)), 200),
   );
   app.openapi(
     createRoute({
