@@ -58,6 +58,8 @@ export {
   type CaptureResult,
   type ConsentService,
   type ConsentServiceOptions,
+  type EndedConsent,
+  type EndedConsentCursor,
   type EvidenceKeyring,
   type FormSubmission,
   type GpcOutcome,

@@ -255,6 +255,57 @@ describe("suppression and erasure", () => {
     expect(await service.decide("acme", ADA, "newsletter")).toMatchObject({ allowed: true });
   });
 
+  it("purgeHistory - deletes an ended opt-in consent's history (decision stays denied); keeps consents in force, opt-outs, objections and CASL", async () => {
+    const { service, audit } = makeService();
+    await seed(service);
+    await service.captureForm(submission()); // ADA: newsletter given, us-promo (opt-out) refused
+    await service.captureForm(submission({ subject: BOB }));
+    const evidence = { collectionPoint: "preference-center" };
+    await service.withdraw("acme", ADA, "newsletter", { evidence });
+    await service.record({ tenantId: "acme", subject: ADA, purposeId: "casl-news", type: "refused", method: "checkbox_unchecked", evidence });
+    await service.object("acme", BOB, "newsletter", { evidence });
+    const ada = service.pseudonymOf("acme", ADA);
+    const bob = service.pseudonymOf("acme", BOB);
+
+    const { items, next } = await service.listEndedConsents("acme");
+    expect(items.map((i) => [i.subjectPseudonym === ada ? "ada" : "bob", i.purposeId, i.status])).toEqual([["ada", "newsletter", "withdrawn"]]);
+    expect(next).toBeUndefined();
+    expect(items[0]!.since).toBeInstanceOf(Date);
+
+    const code = (p: Promise<unknown>) => p.then(() => "ok", (e: ConsentError) => e.code);
+    expect(await code(service.purgeHistory("acme", ada, "us-promo"))).toBe("POLICY_VIOLATION"); // the opt-out is the record
+    expect(await code(service.purgeHistory("acme", ada, "casl-news"))).toBe("POLICY_VIOLATION"); // CASL: unsubscribe log kept
+    expect(await code(service.purgeHistory("acme", bob, "newsletter"))).toBe("POLICY_VIOLATION"); // an objection stays
+    expect(await code(service.purgeHistory("acme", bob, "offers"))).toBe("NOT_FOUND");
+
+    expect(await service.purgeHistory("acme", ada, "newsletter", { actor: { type: "system", id: "retention" } })).toEqual({ events: 2 });
+    expect(await service.history("acme", ADA, "newsletter")).toEqual([]);
+    expect(await service.history("acme", ADA, "us-promo")).toHaveLength(1);
+    expect(await service.decide("acme", ADA, "newsletter")).toMatchObject({ allowed: false, reason: "never_given" });
+    const deleted = audit.events.filter((e) => e.action === "consent.history_deleted");
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]).toMatchObject({ subjectPseudonym: ada, actor: { id: "retention" }, details: { purposeId: "newsletter", status: "withdrawn", events: 2 } });
+    expect(JSON.stringify(deleted)).not.toContain("ada@example.com");
+    expect(await code(service.purgeHistory("acme", ada, "newsletter"))).toBe("NOT_FOUND");
+    expect((await service.listEndedConsents("acme")).items).toEqual([]);
+  });
+
+  it("listEndedConsents - pages by (subject, purpose) with next", async () => {
+    const { service } = makeService();
+    await seed(service);
+    for (const subject of [ADA, BOB, { kind: "email" as const, value: "cy@example.com" }]) {
+      await service.record({ tenantId: "acme", subject, purposeId: "newsletter", type: "refused", method: "checkbox_unchecked", evidence: { collectionPoint: "form" } });
+    }
+    const first = await service.listEndedConsents("acme", { limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const second = await service.listEndedConsents("acme", { after: first.next, limit: 2 });
+    expect(second.items).toHaveLength(1);
+    expect(second.next).toBeUndefined();
+    const all = [...first.items, ...second.items].map((i) => i.subjectPseudonym);
+    expect(new Set(all).size).toBe(3);
+    expect([...all].sort()).toEqual(all);
+  });
+
   it("suppressionHash - keyed: differs per tenant and never contains the identifier", () => {
     const { service } = makeService();
     const a = service.suppressionHash("acme", ADA);

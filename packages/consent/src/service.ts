@@ -29,6 +29,7 @@ import {
   decideFromState,
   projectConsentState,
   type ConsentState,
+  type ConsentStateStatus,
 } from "./decision.js";
 import { ConsentError } from "./errors.js";
 import { sha256Hex, truncateIp, zodIssues } from "./internal/util.js";
@@ -265,6 +266,35 @@ export interface GpcOutcome {
 }
 
 /**
+ * Where {@link ConsentService.listEndedConsents} continues: the last subject pseudonym and purpose of a page.
+ *
+ * @example
+ * ```ts
+ * import type { EndedConsentCursor } from "@lawful/consent";
+ * const after: EndedConsentCursor = { subjectPseudonym: "ps1_x", purposeId: "newsletter" };
+ * ```
+ */
+export interface EndedConsentCursor {
+  readonly subjectPseudonym: string;
+  readonly purposeId: string;
+}
+
+/**
+ * A subject's ended consent for one purpose (withdrawn, refused, expired, or a double opt-in never
+ * confirmed) and since when: a record for retention, its history deletable with `purgeHistory`.
+ *
+ * @example
+ * ```ts
+ * import type { EndedConsent } from "@lawful/consent";
+ * const ended: EndedConsent = { subjectPseudonym: "ps1_x", purposeId: "newsletter", status: "withdrawn", since: new Date("2024-01-01") };
+ * ```
+ */
+export interface EndedConsent extends EndedConsentCursor {
+  readonly status: "withdrawn" | "refused" | "expired" | "pending";
+  readonly since: Date;
+}
+
+/**
  * The consent engine: purposes, notices, events with proof, decisions, form capture, double opt-in, unsubscribe,
  * suppression, GPC, expiry and erasure. Built by {@link createConsentService}.
  *
@@ -362,11 +392,33 @@ export interface ConsentService {
   recordGpcSignal(input: { tenantId: string; subject: SubjectInput; signal: boolean; evidence: EvidenceInput }): Promise<GpcOutcome>;
   /** Append `expired` events for grants whose time ran out (CASL implied consent); returns them. */
   expireDue(tenantId: string, at?: Date, limit?: number): Promise<ConsentEvent[]>;
+  /**
+   * Ended consent histories, for retention runs: one per subject and purpose whose state is withdrawn,
+   * refused, expired or pending (a double opt-in never confirmed), of opt-in purposes outside CASL (whose
+   * unsubscribe log is kept permanently, DOMAIN B12). Paged by (subject pseudonym, purpose); pass `next` as
+   * `after` to continue (undefined when the last page was read).
+   */
+  listEndedConsents(
+    tenantId: string,
+    options?: { after?: EndedConsentCursor | undefined; limit?: number | undefined },
+  ): Promise<{ items: EndedConsent[]; next?: EndedConsentCursor | undefined }>;
+  /**
+   * Delete one subject's consent history of one purpose (its events and state), once a retention period
+   * for the proof ended. Only an ended consent of an opt-in purpose outside CASL qualifies: deleting it
+   * leaves the decision at "never given", so nothing becomes allowed. Audited as `consent.history_deleted`.
+   * @throws ConsentError `NOT_FOUND` (nothing recorded), `POLICY_VIOLATION` (the consent is in force, an
+   * objection or GPC signal, an opt-out or CASL purpose), `UNSUPPORTED` (the store cannot delete)
+   */
+  purgeHistory(tenantId: string, subjectPseudonym: string, purposeId: string, options?: { actor?: Actor | undefined }): Promise<{ events: number }>;
   /** Erase a subject: delete events and projection, shred the evidence keys. The suppression list entry stays; a later event starts a new evidence key. */
   eraseSubject(tenantId: string, subject: SubjectInput, options?: { actor?: Actor | undefined }): Promise<{ events: number; states: number }>;
 }
 
 const SYSTEM_ACTOR: Actor = { type: "system", id: "@lawful/consent" };
+/** States whose history may go once a retention period ended (see `purgeHistory`). */
+const ENDED: readonly ConsentStateStatus[] = ["withdrawn", "refused", "expired", "pending"];
+/** Deleting a history must leave the decision where it is: only opt-in purposes, and not CASL's permanent unsubscribe log. */
+const purgeable = (p: Purpose): boolean => p.model === "opt_in" && p.regime !== "CA";
 const DEFAULT_BASIS: Record<RegimeId, ConsentBasis> = {
   EU: { type: "gdpr_consent" },
   UK: { type: "gdpr_consent" },
@@ -1230,6 +1282,41 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
         out.push(...(await recordByPseudonym(t, s.subjectPseudonym, [{ purpose, type: "expired", method: "system" }], { collectionPoint: "expiry-sweep" }, SYSTEM_ACTOR, s.until!)));
       }
       return out;
+    },
+    async listEndedConsents(tenantId, opts = {}) {
+      const t = tenantOf(tenantId);
+      const limit = Math.max(1, Math.min(10_000, Math.trunc(opts.limit ?? 500)));
+      if (!store.listStatesByStatus) return { items: [] };
+      const purposes = await purposesOf(t, true);
+      const after = opts.after && { subjectPseudonym: opts.after.subjectPseudonym, purposeKey: opts.after.purposeId };
+      const page = await store.listStatesByStatus(t, ENDED, after, limit);
+      const items = page
+        .filter((s) => {
+          const p = purposes.get(s.purposeKey);
+          return p !== undefined && purgeable(p);
+        })
+        .map((s) => ({ subjectPseudonym: s.subjectPseudonym, purposeId: s.purposeKey, status: s.status as EndedConsent["status"], since: s.since }));
+      const last = page[page.length - 1];
+      return { items, next: page.length === limit && last ? { subjectPseudonym: last.subjectPseudonym, purposeId: last.purposeKey } : undefined };
+    },
+    async purgeHistory(tenantId, subjectPseudonym, purposeId, opts = {}) {
+      const t = tenantOf(tenantId);
+      const deleteHistory = store.deletePurposeHistory?.bind(store);
+      if (!deleteHistory) throw new ConsentError(ERROR_CODES.UNSUPPORTED, "This consent store cannot delete a purpose's history.");
+      const purpose = await purposeOf(t, purposeId);
+      if (!purgeable(purpose)) {
+        throw new ConsentError(ERROR_CODES.POLICY_VIOLATION, `The consent history of purpose ${purposeId} is kept: ${purpose.regime === "CA" ? "CASL keeps the unsubscribe log permanently" : "for an opt-out purpose it records the opt-out itself"}.`);
+      }
+      const at = clock.now();
+      return store.transaction(async () => {
+        await store.lockSubject(t, subjectPseudonym);
+        const [s] = await store.readStates(t, subjectPseudonym, [purposeId]);
+        if (!s) throw new ConsentError(ERROR_CODES.NOT_FOUND, `Nothing is recorded for this subject and purpose ${purposeId}.`);
+        if (!ENDED.includes(s.status)) throw new ConsentError(ERROR_CODES.POLICY_VIOLATION, `The consent history of purpose ${purposeId} is kept while its state is ${s.status}.`);
+        const r = await deleteHistory(t, subjectPseudonym, purposeId);
+        await audit.record(subjectAudit(t, subjectPseudonym, "consent.history_deleted", opts.actor, { purposeId, status: s.status, events: r.events }, at));
+        return { events: r.events };
+      });
     },
     async eraseSubject(tenantId, subject, opts = {}) {
       const t = tenantOf(tenantId);

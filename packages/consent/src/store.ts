@@ -1,4 +1,4 @@
-import type { ConsentState } from "./decision.js";
+import type { ConsentState, ConsentStateStatus } from "./decision.js";
 import type { ConsentEvent, Notice, Purpose } from "./model.js";
 
 /**
@@ -58,7 +58,8 @@ export interface SuppressionEntry {
  * (`@lawful/consent/sqlite`), `createPostgresConsentStore` (`@lawful/consent/postgres`); check yours with
  * `describeConsentStoreContract` from `@lawful/consent/testing`.
  *
- * Events are append-only: nothing updates or deletes them except `eraseSubject`.
+ * Events are append-only: nothing updates or deletes them except `eraseSubject` and, once a retention
+ * period ends, `deletePurposeHistory`.
  *
  * @example
  * ```ts
@@ -107,6 +108,19 @@ export interface ConsentStore {
   getSuppression(tenantId: string, hash: string): Promise<SuppressionEntry | undefined>;
   /** Remove an entry; false when there was none. */
   removeSuppression(tenantId: string, hash: string): Promise<boolean>;
+  /**
+   * Projection rows of any subject of the tenant whose status is one of `statuses`, ordered by subject
+   * pseudonym then purpose key (bytewise), strictly after `after`, at most `limit`: retention runs page
+   * through them. Optional: a store without it offers no consent records to retention.
+   */
+  listStatesByStatus?(
+    tenantId: string,
+    statuses: readonly ConsentStateStatus[],
+    after: { readonly subjectPseudonym: string; readonly purposeKey: string } | undefined,
+    limit: number,
+  ): Promise<ConsentState[]>;
+  /** Delete one subject's events and projection row of one purpose, in one transaction; returns the counts. Optional. */
+  deletePurposeHistory?(tenantId: string, subjectPseudonym: string, purposeId: string): Promise<{ events: number; states: number }>;
   /** Delete every event and projection row of a subject (not the suppression list). */
   eraseSubject(tenantId: string, subjectPseudonym: string): Promise<{ events: number; states: number }>;
   /** Release resources; idempotent. Later calls fail with `STORE_CLOSED`. */

@@ -203,6 +203,37 @@ export function createMemoryConsentStore(): ConsentStore {
       await open();
       return data.suppressions.delete(k(tenantId, hash));
     },
+    async listStatesByStatus(tenantId, statuses, after, limit) {
+      await open();
+      const wanted = new Set(statuses);
+      const bytewise = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      const order = (a: ConsentState, b: ConsentState) => bytewise(a.subjectPseudonym, b.subjectPseudonym) || bytewise(a.purposeKey, b.purposeKey);
+      return [...data.states.values()]
+        .filter((s) => s.tenantId === tenantId && wanted.has(s.status))
+        .filter((s) => !after || order(s, { ...s, subjectPseudonym: after.subjectPseudonym, purposeKey: after.purposeKey }) > 0)
+        .sort(order)
+        .slice(0, Math.max(0, limit))
+        .map((s) => structuredClone(s));
+    },
+    async deletePurposeHistory(tenantId, subjectPseudonym, purposeId) {
+      await open();
+      const sk = k(tenantId, subjectPseudonym);
+      const list = data.bySubject.get(sk) ?? [];
+      const gone = list.filter((e) => e.purposeId === purposeId);
+      for (const e of gone) data.events.delete(k(tenantId, e.id));
+      data.bySubject.set(
+        sk,
+        list.filter((e) => e.purposeId !== purposeId),
+      );
+      let states = 0;
+      for (const [key, s] of data.states) {
+        if (s.tenantId === tenantId && s.subjectPseudonym === subjectPseudonym && s.purposeKey === purposeId) {
+          data.states.delete(key);
+          states++;
+        }
+      }
+      return { events: gone.length, states };
+    },
     async eraseSubject(tenantId, subjectPseudonym) {
       await open();
       const sk = k(tenantId, subjectPseudonym);

@@ -255,6 +255,28 @@ export function createPostgresConsentStore(options: PostgresConsentStoreOptions)
       await use();
       return (await q("remove a suppression", "DELETE FROM consent_suppression WHERE tenant_id = $1 AND hash = $2 RETURNING id", [tenantId, hash])).length === 1;
     },
+    async listStatesByStatus(tenantId, statuses, after, limit) {
+      await use();
+      if (statuses.length === 0) return [];
+      const marks = statuses.map((_, i) => `$${i + 2}`).join(", ");
+      const n = statuses.length + 2;
+      const cursor = after ? `AND (subject COLLATE "C" > $${n} OR (subject = $${n} AND purpose_key COLLATE "C" > $${n + 1}))` : "";
+      const params: unknown[] = [tenantId, ...statuses, ...(after ? [after.subjectPseudonym, after.purposeKey] : []), limit];
+      return (
+        await q<StateRow>(
+          "list consent states by status",
+          `SELECT ${STATE_COLUMNS} FROM consent_state WHERE tenant_id = $1 AND status IN (${marks}) ${cursor} ORDER BY subject COLLATE "C", purpose_key COLLATE "C" LIMIT $${params.length}`,
+          params,
+        )
+      ).map(stateFromRow);
+    },
+    async deletePurposeHistory(tenantId, subject, purposeId) {
+      await use();
+      return pgTransaction(pool, async () => ({
+        events: (await q("delete a purpose history", "DELETE FROM consent_events WHERE tenant_id = $1 AND subject = $2 AND purpose_id = $3 RETURNING id", [tenantId, subject, purposeId])).length,
+        states: (await q("delete a purpose history", "DELETE FROM consent_state WHERE tenant_id = $1 AND subject = $2 AND purpose_key = $3 RETURNING purpose_key", [tenantId, subject, purposeId])).length,
+      }));
+    },
     async eraseSubject(tenantId, subject) {
       await use();
       return pgTransaction(pool, async () => ({

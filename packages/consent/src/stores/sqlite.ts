@@ -311,6 +311,25 @@ export function createSqliteConsentStore(options: SqliteConsentStoreOptions): Co
       await use();
       return sqliteTransaction(db, () => wrap("remove a suppression", () => stmt("DELETE FROM consent_suppression WHERE tenant_id = ? AND hash = ?").run(tenantId, hash).changes === 1));
     },
+    async listStatesByStatus(tenantId, statuses, after, limit) {
+      await use();
+      if (statuses.length === 0) return [];
+      const marks = statuses.map(() => "?").join(", ");
+      const cursor = after ? "AND (subject > ? OR (subject = ? AND purpose_key > ?))" : "";
+      const params: unknown[] = [tenantId, ...statuses, ...(after ? [after.subjectPseudonym, after.subjectPseudonym, after.purposeKey] : []), limit];
+      return wrap("list consent states by status", () =>
+        (stmt(`SELECT ${STATE_COLUMNS} FROM consent_state WHERE tenant_id = ? AND status IN (${marks}) ${cursor} ORDER BY subject, purpose_key LIMIT ?`).all(...params) as StateRow[]).map(stateFromRow),
+      );
+    },
+    async deletePurposeHistory(tenantId, subject, purposeId) {
+      await use();
+      return sqliteTransaction(db, () =>
+        wrap("delete a purpose history", () => ({
+          events: stmt("DELETE FROM consent_events WHERE tenant_id = ? AND subject = ? AND purpose_id = ?").run(tenantId, subject, purposeId).changes,
+          states: stmt("DELETE FROM consent_state WHERE tenant_id = ? AND subject = ? AND purpose_key = ?").run(tenantId, subject, purposeId).changes,
+        })),
+      );
+    },
     async eraseSubject(tenantId, subject) {
       await use();
       return sqliteTransaction(db, () =>

@@ -250,6 +250,44 @@ export function describeConsentStoreContract(options: ConsentStoreContractOption
       expect(await store.getSuppression(t, "sh1_a")).toBeDefined();
     }));
 
+    it("listStatesByStatus - rows of the statuses asked for across subjects, in (subject, purpose) order, paged after a cursor", withStore(async (store) => {
+      if (!store.listStatesByStatus) return; // optional: the store offers no consent records to retention
+      const t = tenant();
+      const rows = [
+        state(t, "newsletter", { subjectPseudonym: "ps1_b", status: "withdrawn" }),
+        state(t, "partners", { subjectPseudonym: "ps1_a", status: "refused" }),
+        state(t, "newsletter", { subjectPseudonym: "ps1_a", status: "withdrawn" }),
+        state(t, "offers", { subjectPseudonym: "ps1_a", status: "granted" }),
+        state(t, "*suppressed", { subjectPseudonym: "ps1_a", status: "suppressed", basis: null }),
+      ];
+      await store.commit({ events: [], upsertStates: rows, deleteStates: [] });
+      await store.commit({ events: [], upsertStates: [state(tenant(), "newsletter", { status: "withdrawn" })], deleteStates: [] });
+      const key = (s: ConsentState) => `${s.subjectPseudonym}/${s.purposeKey}/${s.status}`;
+      const all = await store.listStatesByStatus(t, ["withdrawn", "refused"], undefined, 10);
+      expect(all.map(key)).toEqual(["ps1_a/newsletter/withdrawn", "ps1_a/partners/refused", "ps1_b/newsletter/withdrawn"]);
+      expect(all[0]).toEqual(state(t, "newsletter", { subjectPseudonym: "ps1_a", status: "withdrawn" }));
+      const first = await store.listStatesByStatus(t, ["withdrawn", "refused"], undefined, 1);
+      const rest = await store.listStatesByStatus(t, ["withdrawn", "refused"], { subjectPseudonym: first[0]!.subjectPseudonym, purposeKey: first[0]!.purposeKey }, 10);
+      expect([...first, ...rest].map(key)).toEqual(all.map(key));
+      expect(await store.listStatesByStatus(t, [], undefined, 10)).toEqual([]);
+    }));
+
+    it("deletePurposeHistory - deletes one subject's events and row of one purpose, nothing else", withStore(async (store) => {
+      if (!store.deletePurposeHistory) return; // optional
+      const t = tenant();
+      await store.commit({
+        events: [event(t, "e1"), event(t, "e2", { type: "withdrawn" }), event(t, "e3", { purposeId: "partners" }), event(t, "e4", { subjectPseudonym: "ps1_other" })],
+        upsertStates: [state(t, "newsletter", { status: "withdrawn" }), state(t, "partners"), state(t, "newsletter", { subjectPseudonym: "ps1_other" })],
+        deleteStates: [],
+      });
+      expect(await store.deletePurposeHistory(t, "ps1_subject-a", "newsletter")).toEqual({ events: 2, states: 1 });
+      expect((await store.listEvents(t, "ps1_subject-a")).map((e) => e.id)).toEqual(["e3"]);
+      expect((await store.listStates(t, "ps1_subject-a")).map((s) => s.purposeKey)).toEqual(["partners"]);
+      expect(await store.listEvents(t, "ps1_other")).toHaveLength(1);
+      expect(await store.getEvent(t, "e1")).toBeUndefined();
+      expect(await store.deletePurposeHistory(t, "ps1_subject-a", "newsletter")).toEqual({ events: 0, states: 0 });
+    }));
+
     it("service - form capture, decide, unsubscribe and erasure work end to end on this store", withStore(async (store) => {
       const { service } = makeService(store);
       const t = tenant();
