@@ -33,7 +33,7 @@ Commands:
   audit verify <slug> [--json]            verify the tenant's audit log; exit code 1 when it is broken
   audit export <slug> [--out FILE]        write the log with its checkpoints as NDJSON (stdout by default),
                                           verifiable offline with verifyExport / lawful-audit verify
-  retention plan <slug> [--json]          dry run over the server's own records (outbox, idempotency keys, closed requests)
+  retention plan <slug> [--json]          dry run over the server's own records (outbox, idempotency keys, closed requests, ended consents)
   retention run <slug> --yes [--json]     delete/anonymise what the tenant's rules make due (legal holds win);
                                           resumable: re-run after a crash. Without --yes only the plan is shown
   export subject <slug> <kind:value> [--format zip|json|csv|html] [--out FILE]
@@ -98,7 +98,7 @@ async function tenantCommand(lawful: Lawful, command: string, sub: string, slug:
     }
     return 0;
   }
-  const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, dsr: lawful.services.dsr, audit: lawful.services.audit, clock: systemClock };
+  const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, dsr: lawful.services.dsr, consent: lawful.services.consent, audit: lawful.services.audit, clock: systemClock };
   const bar = (total: number) => createProgressBar(process.stderr, `retention ${sub} ${slug}`, total);
   if (command === "retention" && (sub === "plan" || (sub === "run" && !opts.yes))) {
     let progress: ReturnType<typeof bar> | undefined;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock, createUuidV7Generator, type Clock } from "@lawful/core";
 import { createOutbox } from "./outbox.js";
 import { runServerRetention } from "./retention-run.js";
-import { BACKENDS, caller, postgresHarness, sqliteHarness, type Harness } from "./test-harness.js";
+import { CONSENT_PROOF_PACK } from "@lawful/retention";
+import { BACKENDS, caller, postgresHarness, seedNewsletterForm, sqliteHarness, type Harness } from "./test-harness.js";
 
 const OLD: Clock = { now: () => new Date("2020-01-15T10:00:00Z") };
 
@@ -64,7 +65,7 @@ describe.each(BACKENDS)("retention runs over the server's own records on %s", (_
   it("a run interrupted after its third record is finished by the next run, each message deleted once", async () => {
     const old = createOutbox(h.lawful.db.sql, OLD, createUuidV7Generator({ clock: OLD }));
     for (const n of [1, 2, 3]) await old.send(tenantId, { kind: "request_update", to: `x${n}@example.com`, subject: "Update", body: "Done." });
-    const deps = { sql: h.lawful.db.sql, retention: h.lawful.services.retention, dsr: h.lawful.services.dsr, audit: h.lawful.services.audit, clock: { now: () => new Date() } };
+    const deps = { sql: h.lawful.db.sql, retention: h.lawful.services.retention, dsr: h.lawful.services.dsr, consent: h.lawful.services.consent, audit: h.lawful.services.audit, clock: { now: () => new Date() } };
     const stop = new AbortController();
     await expect(runServerRetention(deps, tenantId, { batchSize: 1, signal: stop.signal, onProgress: (done) => void (done === 3 && stop.abort(new Error("crash"))) })).rejects.toThrow("crash");
     const afterCrash = await outboxCount();
@@ -142,5 +143,61 @@ describe.each([
     expect(events.events.map((e) => e.correlationId)).toEqual([closed]);
     expect(JSON.stringify(events)).not.toContain("ada@example.com");
     expect((await run()).applied.delete).toBe(0);
+  });
+});
+
+describe.each([
+  ["sqlite", sqliteHarness],
+  ["postgres", postgresHarness],
+] as const)("retention runs over proof of ended consents on %s", (name, open) => {
+  const clock = createManualClock("2022-03-01T09:00:00Z");
+  let h: Harness;
+  let key = "";
+  const call = caller(() => h.lawful);
+  const ada = encodeURIComponent("email:ada@example.com");
+  const bob = encodeURIComponent("email:bob@example.com");
+  const decision = async (subject: string) => (await (await call(`/v1/consent/decision?subject=${subject}&purpose=newsletter`, { key })).json()) as { allowed: boolean; reason: string | null };
+  const history = async (subject: string) => ((await (await call(`/v1/subjects/${subject}/consents`, { key })).json()) as { history: unknown[] }).history;
+  const run = async () => {
+    const res = await call("/v1/retention/runs", { method: "POST", key, json: { dryRun: false } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return ((await res.json()) as { total: number; result: { applied: Record<string, number>; failed: number } });
+  };
+
+  beforeAll(async () => {
+    h = await (name === "sqlite" ? open("retention-consent.db", {}, { clock }) : open("retention_consent", {}, { clock }));
+    const t = await h.lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
+    key = (await h.lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] })).secret;
+    await seedNewsletterForm(call, key);
+    const event = (subject: string, type: string) => ({ subject: { kind: "email", value: subject }, purposeId: "newsletter", type, method: type === "given" ? "checkbox_checked" : "preference_center", notice: { noticeId: "signup", version: 1 }, evidence: { collectionPoint: "crm" } });
+    for (const [subject, type] of [["ada@example.com", "given"], ["bob@example.com", "given"], ["ada@example.com", "withdrawn"]] as const) {
+      const res = await call("/v1/consent-events", { method: "POST", key, json: event(subject, type) });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    // DOMAIN B6: proof of consent is kept for the legal-claims period after withdrawal, here 3 years from the end of that year
+    const [rule] = CONSENT_PROOF_PACK.rules;
+    expect((await call("/v1/retention/rules", { method: "POST", key, json: rule })).status).toBe(201);
+  });
+  afterAll(async () => h?.cleanup());
+
+  it("within the claims period the withdrawn consent's proof is kept; the consent in force is never a record", async () => {
+    clock.set("2025-12-31T12:00:00Z");
+    const { result } = await run();
+    expect(result).toMatchObject({ failed: 0, applied: { delete: 0 } });
+    expect(await history(ada)).toHaveLength(2);
+  });
+
+  it("after it, the proof is deleted and audited; the decision stays denied and the other subject's consent is untouched", async () => {
+    clock.set("2026-01-02T00:00:00Z");
+    const { result } = await run();
+    expect(result).toMatchObject({ failed: 0, applied: { delete: 1 } });
+    expect(await history(ada)).toEqual([]);
+    expect(await decision(ada)).toMatchObject({ allowed: false, reason: "never_given" });
+    expect(await decision(bob)).toMatchObject({ allowed: true });
+    expect(await history(bob)).toHaveLength(1);
+    const events = (await (await call("/v1/audit/events?action=consent.history_deleted", { key })).json()) as { events: unknown[] };
+    expect(events.events).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain("ada@example.com");
+    expect((await run()).result.applied.delete).toBe(0);
   });
 });

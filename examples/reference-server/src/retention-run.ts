@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Actor, AuditSink, Clock } from "@lawful/core";
+import type { ConsentService, EndedConsentCursor } from "@lawful/consent";
 import { TERMINAL_STATES, type DsrRequest, type DsrService } from "@lawful/dsr";
 import { applyRetention, planRetention, type ApplyRetentionResult, type RetentionHandler, type RetentionPlan, type RetentionRecord, type RetentionStore } from "@lawful/retention";
 import type { Sql } from "./db.js";
@@ -14,7 +15,10 @@ import type { Job } from "./scheduler.js";
  * are never offered), `idempotency_key` (stored API responses, system `lawful.api`; in-flight keys are
  * never offered) and `dsr_request` (closed data-subject requests with their tasks, system
  * `lawful.requests`, regime as `regimes`, the closing time as `dates.closedAt` for a `field` trigger; open
- * requests are never offered, and none is deleted before its record's 24 months, CCPA §7101).
+ * requests are never offered, and none is deleted before its record's 24 months, CCPA §7101) and
+ * `consent_history` (one subject's proof of consent for one purpose once that consent ended — withdrawn,
+ * refused, expired or never confirmed — category `consent.proof`, the purpose and its regime, the end as
+ * `consentWithdrawnAt`; consents in force, objections, opt-outs and CASL purposes are never offered).
  *
  * @example
  * ```ts
@@ -22,11 +26,11 @@ import type { Job } from "./scheduler.js";
  * const rule = { id: "outbox-90d", title: "Sent mail", selectors: { recordTypes: [SERVER_RECORD_TYPES.outbox] }, trigger: { type: "created" as const }, duration: "P90D", kind: "maximum" as const, action: "delete" as const };
  * ```
  */
-export const SERVER_RECORD_TYPES = Object.freeze({ outbox: "outbox_message", idempotency: "idempotency_key", request: "dsr_request" } as const);
+export const SERVER_RECORD_TYPES = Object.freeze({ outbox: "outbox_message", idempotency: "idempotency_key", request: "dsr_request", consent: "consent_history" } as const);
 
 /** A record of one of the server's tables, with the row key the handlers act on. */
 interface ServerRecord extends RetentionRecord {
-  readonly table: "outbox" | "idempotency" | "request";
+  readonly table: "outbox" | "idempotency" | "request" | "consent";
   readonly rowKey: string;
 }
 
@@ -39,7 +43,7 @@ interface ServerRecord extends RetentionRecord {
  * import type { RetentionRunDeps } from "./retention-run.js";
  * import type { Lawful } from "./server.js";
  * declare const lawful: Lawful;
- * const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, dsr: lawful.services.dsr, audit: lawful.services.audit, clock: systemClock };
+ * const deps: RetentionRunDeps = { sql: lawful.db.sql, retention: lawful.services.retention, dsr: lawful.services.dsr, consent: lawful.services.consent, audit: lawful.services.audit, clock: systemClock };
  * ```
  */
 export interface RetentionRunDeps {
@@ -47,6 +51,8 @@ export interface RetentionRunDeps {
   retention: RetentionStore;
   /** The request service: closed requests are records, deleted with `purge`. */
   dsr: Pick<DsrService, "list" | "purge">;
+  /** The consent service: ended consents are records, their proof deleted with `purgeHistory`. */
+  consent: Pick<ConsentService, "listEndedConsents" | "purgeHistory" | "listPurposes">;
   audit: AuditSink;
   clock: Clock;
 }
@@ -74,12 +80,47 @@ const ONLY_DELIVERED = "status NOT IN ('queued', 'sending')";
 
 const CLOSED_STATES = TERMINAL_STATES.map((s) => `'${s}'`).join(", ");
 
+/** The tenant's ended consents, page by page. */
+async function* endedConsents(consent: RetentionRunDeps["consent"], tenantId: string, batchSize: number) {
+  for (let after: EndedConsentCursor | undefined; ; ) {
+    const page = await consent.listEndedConsents(tenantId, { after, limit: batchSize });
+    yield* page.items;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
+/** Ended consents as records of type `consent_history`. */
+async function* consentRecords(consent: RetentionRunDeps["consent"], tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
+  const regimes = new Map((await consent.listPurposes(tenantId)).map((p) => [p.id, p.regime]));
+  for await (const c of endedConsents(consent, tenantId, batchSize)) {
+    const regime = regimes.get(c.purposeId);
+    yield {
+      id: `consent/${c.subjectPseudonym}/${c.purposeId}`,
+      recordType: SERVER_RECORD_TYPES.consent,
+      categories: ["consent.proof"],
+      purposes: [c.purposeId],
+      ...(regime ? { regimes: [regime] } : {}),
+      system: "lawful.consent",
+      subjectId: c.subjectPseudonym,
+      createdAt: c.since,
+      lastActivityAt: c.since,
+      consentWithdrawnAt: c.since,
+      table: "consent",
+      rowKey: `${c.subjectPseudonym}\u0000${c.purposeId}`,
+    };
+  }
+}
+
 /** Number of records a run would look at (for the progress bar; closed requests counted in @lawful/dsr's table). */
-async function countRecords(sql: Sql, tenantId: string): Promise<number> {
+async function countRecords(deps: Pick<RetentionRunDeps, "sql" | "consent">, tenantId: string, batchSize: number): Promise<number> {
+  const { sql } = deps;
+  let consents = 0;
+  for await (const _ of endedConsents(deps.consent, tenantId, batchSize)) consents++;
   const a = await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM server_outbox WHERE tenant_id = ? AND ${ONLY_DELIVERED}`, [tenantId]);
   const b = await sql.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM server_idempotency WHERE tenant_id = ? AND status IS NOT NULL", [tenantId]);
   const c = await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM dsr_requests WHERE tenant_id = ? AND state IN (${CLOSED_STATES})`, [tenantId]);
-  return Number(a?.n ?? 0) + Number(b?.n ?? 0) + Number(c?.n ?? 0);
+  return Number(a?.n ?? 0) + Number(b?.n ?? 0) + Number(c?.n ?? 0) + consents;
 }
 
 /** When a closed request closed: its last transition into a terminal state. */
@@ -119,7 +160,7 @@ async function* closedRequests(dsr: RetentionRunDeps["dsr"], tenantId: string, b
 }
 
 /** The tenant's retention-relevant rows, read in keyset pages of `batchSize` (rows deleted meanwhile are simply not seen again). */
-async function* serverRecords(deps: Pick<RetentionRunDeps, "sql" | "dsr">, tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
+async function* serverRecords(deps: Pick<RetentionRunDeps, "sql" | "dsr" | "consent">, tenantId: string, batchSize: number): AsyncGenerator<ServerRecord> {
   const { sql } = deps;
   for (let after = ""; ; ) {
     const rows = await sql.all<{ id: string; subject_pseudonym: string | null; created_at: string; sent_at: string | null }>(
@@ -156,6 +197,7 @@ async function* serverRecords(deps: Pick<RetentionRunDeps, "sql" | "dsr">, tenan
     after = rows[rows.length - 1]!.idem_key;
   }
   yield* closedRequests(deps.dsr, tenantId, batchSize);
+  yield* consentRecords(deps.consent, tenantId, batchSize);
 }
 
 async function rulesAndHolds(deps: RetentionRunDeps, tenantId: string) {
@@ -177,7 +219,7 @@ async function rulesAndHolds(deps: RetentionRunDeps, tenantId: string) {
  */
 export async function planServerRetention(deps: RetentionRunDeps, tenantId: string, options: RetentionRunOptions = {}): Promise<{ total: number; plan: RetentionPlan }> {
   const batchSize = options.batchSize ?? 500;
-  const total = await countRecords(deps.sql, tenantId);
+  const total = await countRecords(deps, tenantId, batchSize);
   const plan = await planRetention(serverRecords(deps, tenantId, batchSize), {
     ...(await rulesAndHolds(deps, tenantId)),
     now: deps.clock.now(),
@@ -206,13 +248,17 @@ export async function planServerRetention(deps: RetentionRunDeps, tenantId: stri
 export async function runServerRetention(deps: RetentionRunDeps, tenantId: string, options: RetentionRunOptions = {}): Promise<ApplyRetentionResult> {
   const { sql } = deps;
   const batchSize = options.batchSize ?? 500;
-  const total = await countRecords(sql, tenantId);
+  const total = await countRecords(deps, tenantId, batchSize);
   const actor = options.actor ?? { type: "system" as const, id: "lawful-retention" };
   const remove: RetentionHandler<ServerRecord> = async (record) => {
     if (record.table === "outbox") await sql.run("DELETE FROM server_outbox WHERE tenant_id = ? AND id = ?", [tenantId, record.rowKey]);
     else if (record.table === "idempotency") await sql.run("DELETE FROM server_idempotency WHERE tenant_id = ? AND idem_key = ?", [tenantId, record.rowKey]);
     // refused (and retried by the next run) while the request's record must be kept: 24 months, CCPA §7101
-    else await deps.dsr.purge(tenantId, record.rowKey, actor);
+    else if (record.table === "request") await deps.dsr.purge(tenantId, record.rowKey, actor);
+    else {
+      const [subject, purposeId] = record.rowKey.split("\u0000") as [string, string];
+      await deps.consent.purgeHistory(tenantId, subject, purposeId, { actor });
+    }
   };
   const anonymise: RetentionHandler<ServerRecord> = async (record, context) => {
     if (record.table !== "outbox") return remove(record, context);

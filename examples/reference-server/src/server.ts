@@ -166,8 +166,8 @@ export async function createLawful(config: Config, options: { clock?: Clock; log
       },
       // every tenant's whole log rehashed once a day; pages show the stored result
       auditVerifyJob({ sql: db.sql, audit: services.audit, clock }, () => tenants.list(), logger),
-      // the server's own records (outbox, idempotency keys, closed requests) under the tenants' retention rules and holds
-      retentionRunJob({ sql: db.sql, retention: services.retention, dsr: services.dsr, audit, clock }, () => tenants.list()),
+      // the server's own records (outbox, idempotency keys, closed requests, ended consents' proof) under the tenants' retention rules and holds
+      retentionRunJob({ sql: db.sql, retention: services.retention, dsr: services.dsr, consent: services.consent, audit, clock }, () => tenants.list()),
       // SMTP delivery of queued outbox mail with retries (only when SMTP_URL is set)
       ...(mailer ? [smtpDeliveryJob(outbox, mailer, { from: config.MAIL_FROM!, clock })] : []),
       // Data Rights Protocol status callbacks to authorised agents, with retries

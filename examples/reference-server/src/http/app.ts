@@ -296,7 +296,7 @@ export function createApp(deps: AppDeps) {
   registerRegistryRoutes(app, deps.services);
   registerConsentRoutes(app, { consent: deps.services.consent, sql: deps.sql, clock: deps.clock });
   registerRetentionRoutes(app, { retention: deps.services.retention, audit: deps.audit, clock: deps.clock });
-  registerRetentionRunRoute(app, { sql: deps.sql, retention: deps.services.retention, dsr: deps.services.dsr, audit: deps.audit, clock: deps.clock });
+  registerRetentionRunRoute(app, { sql: deps.sql, retention: deps.services.retention, dsr: deps.services.dsr, consent: deps.services.consent, audit: deps.audit, clock: deps.clock });
   registerRequestRoutes(app, { dsr: deps.services.dsr, outbox: deps.outbox, clock: deps.clock });
   registerAuditRoutes(app, { audit: deps.services.audit, verifierKey: deps.services.checkpointVerifierKey, previousVerifierKeys: deps.services.previousVerifierKeys });
   registerExportRoutes(app, { services: deps.services, clock: deps.clock });
