@@ -186,6 +186,23 @@ describe.each(BACKENDS)("drp status callbacks on %s", (_name, make) => {
     expect(await row(id)).toMatchObject({ state: "delivered" });
   });
 
+  it("detection - a pass reads only requests whose record changed since the last pass checked them", async () => {
+    const id = await newRequest("heidi@example.com");
+    await run(); // first check of the new request (its synchronous answer is known)
+    const reads: string[] = [];
+    const dsr = { ...h.lawful.services.dsr, get: (tenantId: string, requestId: string) => (reads.push(requestId), h.lawful.services.dsr.get(tenantId, requestId)) };
+    const counted = () => deliverDrpCallbacks({ sql: h.lawful.db.sql, dsr, clock, allowLoopbackHttpCallbacks: true });
+    await counted();
+    await counted();
+    expect(reads).not.toContain(id);
+    await acknowledge(id);
+    await counted();
+    expect(reads.filter((r) => r === id)).toHaveLength(1);
+    expect(hitsFor(id).map((x) => x.body.status)).toEqual(["in_progress"]);
+    await counted();
+    expect(reads.filter((r) => r === id)).toHaveLength(1);
+  });
+
   it("retries - a failing endpoint is retried after the backoff delays and then delivered, once; logs carry no URL or personal data", async () => {
     const lines: string[] = [];
     const logger = pino({ level: "info" }, new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(chunk.toString()), done()) }));

@@ -189,39 +189,49 @@ export async function deliverDrpCallbacks(deps: DrpCallbackDeps, options: { sign
   const allowLoopback = deps.allowLoopbackHttpCallbacks === true;
   const result: DrpCallbackResult = { detected: 0, delivered: 0, retried: 0, failed: 0 };
 
+  // only requests whose record changed since the last pass checked them: the status is a function of
+  // the stored request (@lawful/dsr's `version` column counts its writes), so an unchanged one is skipped
   const candidates = await sql.all<Candidate>(
     `SELECT r.tenant_id, r.request_id, r.agent_request_id, cb.digest FROM drp_requests r
      JOIN drp_agents a ON a.tenant_id = r.tenant_id AND a.agent_id = r.agent_id
+     JOIN dsr_requests d ON d.tenant_id = r.tenant_id AND d.id = r.request_id
      LEFT JOIN drp_callbacks cb ON cb.tenant_id = r.tenant_id AND cb.request_id = r.request_id
-     WHERE r.status_callback IS NOT NULL AND a.revoked_at IS NULL AND (cb.request_id IS NULL OR cb.final = 0)
+     WHERE r.status_callback IS NOT NULL AND a.revoked_at IS NULL
+       AND (cb.request_id IS NULL OR (cb.final = 0 AND (cb.checked_version IS NULL OR cb.checked_version <> d.version)))
      ORDER BY r.created_at`,
   );
   for (const c of candidates) {
     if (signal.aborted) return result;
     let status: DrpStatus;
+    let version: number;
     try {
-      status = drpStatusOf(await dsr.get(c.tenant_id, c.request_id), { agentRequestId: c.agent_request_id });
+      const request = await dsr.get(c.tenant_id, c.request_id);
+      status = drpStatusOf(request, { agentRequestId: c.agent_request_id });
+      version = request.version;
     } catch (error) {
       if (isLawfulError(error) && error.code === "NOT_FOUND") continue;
       throw error;
     }
     const body = JSON.stringify(status);
     const digest = digestOf(body);
-    if (digest === c.digest) continue;
+    if (digest === c.digest) {
+      await sql.run("UPDATE drp_callbacks SET checked_version = ? WHERE tenant_id = ? AND request_id = ? AND digest = ?", [version, c.tenant_id, c.request_id, digest]);
+      continue;
+    }
     const now = clock.now().toISOString();
     const final = FINAL_STATUSES.includes(status.status) ? 1 : 0;
     // optimistic: only from the digest this pass read, so a concurrent pass or answer is not overwritten
     const changed =
       c.digest === null
         ? await sql.run(
-            `INSERT INTO drp_callbacks (tenant_id, request_id, digest, body, status, final, state, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+            `INSERT INTO drp_callbacks (tenant_id, request_id, digest, body, status, final, state, attempts, next_attempt_at, updated_at, checked_version) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
              ON CONFLICT (tenant_id, request_id) DO NOTHING`,
-            [c.tenant_id, c.request_id, digest, body, status.status, final, now, now],
+            [c.tenant_id, c.request_id, digest, body, status.status, final, now, now, version],
           )
         : await sql.run(
-            `UPDATE drp_callbacks SET digest = ?, body = ?, status = ?, final = ?, state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ?
+            `UPDATE drp_callbacks SET digest = ?, body = ?, status = ?, final = ?, state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ?, checked_version = ?
              WHERE tenant_id = ? AND request_id = ? AND digest = ?`,
-            [digest, body, status.status, final, now, now, c.tenant_id, c.request_id, c.digest],
+            [digest, body, status.status, final, now, now, version, c.tenant_id, c.request_id, c.digest],
           );
     result.detected += changed;
   }

@@ -44,6 +44,12 @@ export const DRP_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX drp_callbacks_due ON drp_callbacks (state, next_attempt_at)`,
     ],
   },
+  {
+    version: 3,
+    name: "drp callbacks remember the request version they checked",
+    // a pass re-reads only requests whose @lawful/dsr record changed since (its `version`)
+    sql: ["ALTER TABLE drp_callbacks ADD COLUMN checked_version INTEGER"],
+  },
 ];
 
 /**
