@@ -158,8 +158,9 @@ interface Claimed {
 /**
  * One pass of DRP status callbacks, safe to run on several instances at once.
  *
- * 1. Detect: for every request with a `status_callback` whose agent is active and whose last known
- *    DRP status is not final, compute the current Exercise Status (`drpStatusOf`); when it differs
+ * 1. Detect: for every request with a `status_callback` whose agent is active, whose last known
+ *    DRP status is not final and whose record changed since the last check (its `version`), compute
+ *    the current Exercise Status (`drpStatusOf`); when it differs
  *    from the stored one (status, reason, `expected_by` or `processing_details`, spec 3.08) store it
  *    as pending. Only the most recent status is kept (spec 2.03.1: a 200 for the most recent
  *    update); a status the agent received as the synchronous answer of its own call
