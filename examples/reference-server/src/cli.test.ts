@@ -1,28 +1,24 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { createCheckpointVerifier, verifyExport } from "@lawful/audit";
 import { createUuidV7Generator, type Clock } from "@lawful/core";
-import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
 import { loadConfig } from "./config.js";
 import { createOutbox } from "./outbox.js";
 import { createLawful } from "./server.js";
-import { runCli } from "./test-harness.js";
+import { runCli, useCliSqliteFile } from "./test-harness.js";
 import { createProgressBar } from "./progress.js";
 
 const OLD: Clock = { now: () => new Date("2021-06-01T08:00:00Z") };
 
 
 describe("lawful CLI: audit and retention commands on a SQLite file", () => {
-  let file: TestSqliteFile;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
+  const cli = useCliSqliteFile("cli.db");
   let verifierKey: string;
 
   beforeAll(async () => {
-    file = createTestSqliteFile("cli.db");
-    process.env.DATABASE_URL = `sqlite:${file.path}`;
-    process.env.LOG_LEVEL = "silent";
+    const { file } = cli;
     const created = await runCli("tenant", "create", "acme", "--json");
     expect(created.code).toBe(0);
     // some history: a retention rule (audited), two old outbox messages and a checkpoint
@@ -36,13 +32,6 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
     await lawful.services.audit.checkpoint(tenant.id);
     verifierKey = lawful.services.checkpointVerifierKey;
     await lawful.close();
-  });
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    file?.cleanup();
   });
 
   it("audit verify - an intact log verifies with exit code 0; an unknown tenant is exit code 1", async () => {
@@ -58,7 +47,7 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
   });
 
   it("audit export --out - writes the NDJSON export that verifies offline with the published key", async () => {
-    const out = join(file.dir, "audit.ndjson");
+    const out = join(cli.file.dir, "audit.ndjson");
     const r = await runCli("audit", "export", "acme", "--out", out);
     expect(r.code, r.err).toBe(0);
     const text = readFileSync(out, "utf8");
@@ -87,7 +76,7 @@ describe("lawful CLI: audit and retention commands on a SQLite file", () => {
   });
 
   it("audit verify - a row tampered with in the SQLite file is exit code 1 naming the event", async () => {
-    const db = file.open();
+    const db = cli.file.open();
     const row = db.prepare("SELECT bytes FROM audit_events WHERE sequence = 0").get() as { bytes: Buffer };
     const tampered = Buffer.from(row.bytes.toString("utf8").replace("retention.rule_saved", "retention.rule_s4ved"));
     expect(tampered.equals(row.bytes)).toBe(false);

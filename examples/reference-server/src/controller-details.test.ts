@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
-import { BACKENDS, caller, runCli, type Harness } from "./test-harness.js";
+import { BACKENDS, caller, runCli, useCliSqliteFile, type Harness } from "./test-harness.js";
 
 const DETAILS = {
   contact: { email: "privacy@acme.example", phone: "+49 30 1234567" },
@@ -86,20 +85,7 @@ describe.each(BACKENDS)("controller details of a tenant (%s)", (_name, open) => 
 });
 
 describe("lawful tenant create --email / tenant contact", () => {
-  let file: TestSqliteFile;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
-  beforeAll(() => {
-    file = createTestSqliteFile("tenant-contact.db");
-    process.env.DATABASE_URL = `sqlite:${file.path}`;
-    process.env.LOG_LEVEL = "silent";
-  });
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    file?.cleanup();
-  });
+  useCliSqliteFile("tenant-contact.db");
 
   it("tenant create --email --dpo-email - the tenant starts with its contact and DPO", async () => {
     const r = await runCli("tenant", "create", "acme", "--name", "Acme GmbH", "--email", "privacy@acme.example", "--dpo-email", "dpo@acme.example", "--json");

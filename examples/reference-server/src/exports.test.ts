@@ -5,12 +5,11 @@ import pino from "pino";
 import { isLawfulError } from "@lawful/core";
 import { verifyExportBundle } from "@lawful/export";
 import { crmFixtureParties } from "@lawful/registry/testing";
-import { createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
 import { main } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { accessRequestExportDocument, renderExport } from "./exports.js";
 import { createLawful, type Lawful } from "./server.js";
-import { BACKENDS, caller, type Harness, unzipText, runCli } from "./test-harness.js";
+import { BACKENDS, caller, runCli, unzipText, useCliSqliteFile, type Harness } from "./test-harness.js";
 
 const ADA = `/v1/subjects/${encodeURIComponent("email:ada@example.com")}/export`;
 const IP = "203.0.113.7";
@@ -311,28 +310,17 @@ describe.each(BACKENDS)("exports on %s", (_name, make) => {
 
 
 describe("lawful export subject on a SQLite file", () => {
-  let file: TestSqliteFile;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
+  const cli = useCliSqliteFile("exports-cli.db");
 
   beforeAll(async () => {
-    file = createTestSqliteFile("exports-cli.db");
-    process.env.DATABASE_URL = `sqlite:${file.path}`;
-    process.env.LOG_LEVEL = "silent";
+    const { file } = cli;
     const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
     const tenant = await lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
     await seedAcme(lawful, (await lawful.tenants.createKey(tenant.id, { name: "admin", scopes: ["admin"] })).secret);
     await lawful.close();
   });
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    file?.cleanup();
-  });
-
   it("export subject - writes a verifiable ZIP bundle to --out and audits data.exported as the CLI", async () => {
-    const out = join(file.dir, "ada.zip");
+    const out = join(cli.file.dir, "ada.zip");
     const r = await runCli("export", "subject", "acme", "email:ada@example.com", "--out", out);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^Wrote access-acme-[\d-]+\.zip to /);
@@ -341,7 +329,7 @@ describe("lawful export subject on a SQLite file", () => {
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
     expect(unzipText(new Uint8Array(readFileSync(out))).get("csv/consent_history.csv")).toContain(KEPT_IP);
-    const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
+    const lawful = await createLawful(loadConfig({ DATABASE_URL: `sqlite:${cli.file.path}`, LOG_LEVEL: "silent" }), { logger: pino({ level: "silent" }) });
     try {
       const tenant = (await lawful.tenants.bySlug("acme"))!;
       const page = await lawful.services.audit.query(tenant.id, { actionPrefix: "data.exported" });

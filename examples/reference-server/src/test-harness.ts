@@ -3,8 +3,8 @@
 import { inflateRawSync } from "node:zlib";
 import pino from "pino";
 import type { Clock } from "@lawful/core";
-import { createTestPgDatabase, createTestSqliteFile } from "@lawful/testkit";
-import { vi } from "vitest";
+import { createTestPgDatabase, createTestSqliteFile, type TestSqliteFile } from "@lawful/testkit";
+import { afterAll, beforeAll, vi } from "vitest";
 import { main } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { createLawful, type Lawful } from "./server.js";
@@ -170,4 +170,42 @@ export async function runCli(...argv: string[]): Promise<{ code: number; out: st
     o.mockRestore();
     e.mockRestore();
   }
+}
+
+/**
+ * For a describe block of `lawful` CLI tests: a fresh SQLite file the commands use through DATABASE_URL
+ * (with LOG_LEVEL silent), set before the block's own `beforeAll` hooks and restored, with the file
+ * removed, after it. Call it first in the block; `file` is there once the block's hooks run.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from "vitest";
+ * import { runCli, useCliSqliteFile } from "./test-harness.js";
+ * describe("lawful tenant list", () => {
+ *   const cli = useCliSqliteFile("cli.db");
+ *   it("lists nothing yet", async () => void (await runCli("tenant", "list", "--json"), cli.file.path));
+ * });
+ * ```
+ */
+export function useCliSqliteFile(name: string): { readonly file: TestSqliteFile } {
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
+  let file: TestSqliteFile | undefined;
+  beforeAll(() => {
+    file = createTestSqliteFile(name);
+    process.env.DATABASE_URL = `sqlite:${file.path}`;
+    process.env.LOG_LEVEL = "silent";
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    file?.cleanup();
+  });
+  return {
+    get file() {
+      if (!file) throw new Error("useCliSqliteFile: the file exists once the describe block's hooks run");
+      return file;
+    },
+  };
 }
