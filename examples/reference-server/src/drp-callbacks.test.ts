@@ -1,10 +1,11 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import type { LookupAddress } from "node:dns";
+import { createServer, request, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { callbackUrlProblem, isBlockedCallbackAddress, registerDrpAgentSchema } from "./drp.js";
-import { DRP_CALLBACK_RETRY_DELAYS_MS, deliverDrpCallbacks } from "./drp-callbacks.js";
+import { DRP_CALLBACK_RETRY_DELAYS_MS, deliverDrpCallbacks, publicOnlyLookup } from "./drp-callbacks.js";
 import { BACKENDS, caller, type Harness } from "./test-harness.js";
 
 const signed = (key: KeyObject, claims: unknown) => {
@@ -33,6 +34,41 @@ describe("drp callback URL safety", () => {
   ] as const)("%s (loopback flag %s) - %s", (url, flag, problem) => {
     expect(callbackUrlProblem(new URL(url), flag)).toBe(problem);
   });
+  it("publicOnlyLookup - a name is used only when every address it resolves to is public, and the connection uses those addresses", async () => {
+    const resolver = (answers: LookupAddress[]) =>
+      ((_host: string, _opts: unknown, cb: (e: null, a: LookupAddress[]) => void) => cb(null, answers)) as unknown as Parameters<typeof publicOnlyLookup>[0];
+    const ask = (answers: LookupAddress[], options: { all?: boolean; family?: number }) =>
+      new Promise<{ error?: string | undefined; address?: unknown; family?: unknown }>((resolve) =>
+        publicOnlyLookup(resolver(answers))("agent.example", options, (error: NodeJS.ErrnoException | null, address: unknown, family?: unknown) =>
+          resolve(error ? { error: error.code } : { address, family }),
+        ),
+      );
+    const v4 = { address: "93.184.216.34", family: 4 };
+    const v6 = { address: "2606:2800:220:1:248:1893:25c8:1946", family: 6 };
+    expect(await ask([v4, v6], {})).toEqual({ address: v4.address, family: 4 });
+    expect(await ask([v4, v6], { family: 6 })).toEqual({ address: v6.address, family: 6 });
+    expect(await ask([v4, v6], { all: true })).toEqual({ address: [v4, v6], family: undefined });
+    // one private address among public ones is enough to refuse: it is what a rebinding answer looks like
+    expect(await ask([v4, { address: "10.0.0.7", family: 4 }], {})).toEqual({ error: "EBLOCKEDADDRESS" });
+    expect(await ask([{ address: "127.0.0.1", family: 4 }], { all: true })).toEqual({ error: "EBLOCKEDADDRESS" });
+    expect(await ask([], {})).toEqual({ error: "EBLOCKEDADDRESS" });
+
+    // a real connection by name to a loopback listener never opens
+    let hits = 0;
+    const server = createServer((_req, res) => void (hits++, res.end()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const code = await new Promise<string | undefined>((resolve) => {
+      const req = request(`http://localhost:${port}/`, { method: "POST", lookup: publicOnlyLookup() });
+      req.on("response", () => resolve(undefined));
+      req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+      req.end("{}");
+    });
+    await new Promise((resolve) => server.close(resolve));
+    expect(code).toBe("EBLOCKEDADDRESS");
+    expect(hits).toBe(0);
+  });
+
   it("addresses - public ones pass; loopback only with the flag", () => {
     expect(isBlockedCallbackAddress("93.184.215.14")).toBe(false);
     expect(isBlockedCallbackAddress("2606:4700::1111")).toBe(false);

@@ -1,8 +1,10 @@
 // Data Rights Protocol status callbacks (spec 2.03, 3.08): when the DRP status of a request with a
 // `status_callback` changes, POST the Exercise Status object to that URL, with retries.
 import { createHash, randomUUID } from "node:crypto";
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import type { Logger } from "pino";
 import { isLawfulError, type Clock } from "@lawful/core";
 import type { DsrService } from "@lawful/dsr";
@@ -111,33 +113,59 @@ function failureCode(error: unknown): string {
   return code.slice(0, 60);
 }
 
+/** The error a {@link publicOnlyLookup} connection fails with when a name resolves to a non-public address. */
+const BLOCKED = "EBLOCKEDADDRESS";
+
+/**
+ * A `lookup` for outgoing connections that resolves a host name and refuses it unless every address is
+ * public. The connection then uses exactly the addresses checked, so a name cannot resolve to a public
+ * address for the check and to a private one for the connection (DNS rebinding). IP literals never reach
+ * a lookup; `callbackUrlProblem` checks them.
+ *
+ * @example
+ * ```ts
+ * import { request } from "node:https";
+ * import { publicOnlyLookup } from "./drp-callbacks.js";
+ * request("https://agent.example/status", { method: "POST", lookup: publicOnlyLookup() });
+ * ```
+ */
+export function publicOnlyLookup(resolve: typeof dnsLookup = dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { all: true, verbatim: true }, (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+      if (error) return callback(error, "", 0);
+      if (addresses.length === 0 || addresses.some((a) => isBlockedCallbackAddress(a.address))) {
+        return callback(Object.assign(new Error("The host name resolves to a non-public address."), { code: BLOCKED }), "", 0);
+      }
+      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+      if (wanted.length === 0) return callback(Object.assign(new Error("No address of the requested family."), { code: "ENOTFOUND" }), "", 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, wanted);
+      callback(null, wanted[0]!.address, wanted[0]!.family);
+    });
+  };
+}
+
 /** POST `body` to `url`; `undefined` when the agent answered 2xx, else the error code of the attempt. */
-async function post(url: URL, body: string, signal: AbortSignal): Promise<string | undefined> {
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(host) === 0) {
-    // names must resolve to public addresses only (fetch resolves again: this narrows, not closes, DNS rebinding)
-    let addresses: { address: string }[];
-    try {
-      addresses = await lookup(host, { all: true, verbatim: true });
-    } catch (error) {
-      return `dns ${failureCode(error)}`;
-    }
-    if (addresses.length === 0 || addresses.some((a) => isBlockedCallbackAddress(a.address))) return "blocked_address";
-  }
-  try {
-    const res = await fetch(url, {
+function post(url: URL, body: string, signal: AbortSignal): Promise<string | undefined> {
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "lawful-reference-server drp-status-callback" },
-      body,
-      redirect: "manual",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "lawful-reference-server drp-status-callback" },
+      lookup: publicOnlyLookup(),
       signal: AbortSignal.any([signal, AbortSignal.timeout(DRP_CALLBACK_TIMEOUT_MS)]),
     });
-    // spec 2.03.1: the response body is discarded unread
-    await res.body?.cancel().catch(() => undefined);
-    return res.status >= 200 && res.status < 300 ? undefined : `http_${res.status}`;
-  } catch (error) {
-    return failureCode(error);
-  }
+    req.on("response", (res) => {
+      // spec 2.03.1: the response body is discarded unread; redirects are never followed
+      res.destroy();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 200 && status < 300 ? undefined : `http_${status}`);
+    });
+    req.on("error", (error: NodeJS.ErrnoException & { cause?: unknown }) => {
+      const reason = error.name === "AbortError" ? (error.cause as { name?: string } | undefined) : undefined;
+      resolve(error.code === BLOCKED ? "blocked_address" : reason?.name === "TimeoutError" ? "timeout" : failureCode(error));
+    });
+    req.end(body);
+  });
 }
 
 interface Candidate {
@@ -170,7 +198,8 @@ interface Claimed {
  *    followed), another status, a timeout after {@link DRP_CALLBACK_TIMEOUT_MS}, a network error —
  *    is retried after {@link DRP_CALLBACK_RETRY_DELAYS_MS} and given up after the last delay. The
  *    URL is checked again before sending: on the agent's current registered origin, acceptable to
- *    `callbackUrlProblem`, and a host name must resolve to public addresses only. Response bodies
+ *    `callbackUrlProblem`, and a host name must resolve to public addresses only — checked in the
+ *    connection's own lookup ({@link publicOnlyLookup}), so it connects to the addresses checked. Response bodies
  *    are discarded unread; logs carry ids and error codes only, never the URL or the status body.
  *
  * @example
