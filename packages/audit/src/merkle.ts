@@ -1,7 +1,7 @@
-import { hash as cryptoHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { ERROR_CODES } from "@lawful/core";
 import { AuditError } from "./errors.js";
-import { bytesToDigest, DigestTree, digestToBytes, leafDigest, nodeDigestOfBytes } from "./internal/digest.js";
+import { bytesToDigest, DigestTree, digestToBytes, EMPTY_DIGEST_BYTES, leafDigest, nodeDigestOfBytes } from "./internal/digest.js";
 
 /**
  * Height difference between two stored levels of subtree hashes. Stores keep the hash of every
@@ -28,8 +28,7 @@ const HASH_BYTES = 32;
  * Buffer.from(EMPTY_TREE_HASH).toString("hex"); // "e3b0c442…b855"
  * ```
  */
-export const EMPTY_TREE_HASH: Uint8Array = new Uint8Array(cryptoHash("sha256", Buffer.alloc(0), "buffer"));
-const EMPTY = new Uint8Array(EMPTY_TREE_HASH);
+export const EMPTY_TREE_HASH: Uint8Array = new Uint8Array(EMPTY_DIGEST_BYTES);
 
 /**
  * RFC 6962 leaf hash: SHA-256(0x00 ‖ bytes).
@@ -169,7 +168,7 @@ function checkSize(value: number, what: string): void {
  */
 export async function merkleRoot(read: MerkleHashReader, size: number): Promise<Uint8Array> {
   checkSize(size, "size");
-  if (size === 0) return new Uint8Array(EMPTY);
+  if (size === 0) return new Uint8Array(EMPTY_DIGEST_BYTES);
   return rangeHash(read, 0, size);
 }
 
@@ -326,7 +325,7 @@ export function verifyConsistency(args: {
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
   if (!validHash(firstRoot) || !validHash(secondRoot) || !Array.isArray(proof) || !proof.every(validHash)) return false;
   if (first === second) return proof.length === 0 && hashesEqual(firstRoot, secondRoot);
-  if (first === 0) return proof.length === 0 && hashesEqual(firstRoot, EMPTY);
+  if (first === 0) return proof.length === 0 && hashesEqual(firstRoot, EMPTY_DIGEST_BYTES);
   if (proof.length === 0) return false;
   const path: readonly Uint8Array[] = isPowerOfTwo(first) ? [firstRoot, ...proof] : proof;
   let fn = first - 1;

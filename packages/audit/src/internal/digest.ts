@@ -7,7 +7,8 @@ const nodeScratch = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
 let leafScratch = new Uint8Array(64 * 1024);
 /** Views of `leafScratch` by length: creating a typed array per leaf costs more than the lookup. */
 let leafViews = new Map<number, Uint8Array>();
-const EMPTY_DIGEST_BYTES = cryptoHash("sha256", new Uint8Array(0), "buffer");
+/** SHA-256 of the empty string: the RFC 6962 root of the empty tree (merkle.ts publishes it as EMPTY_TREE_HASH). */
+export const EMPTY_DIGEST_BYTES: Uint8Array = new Uint8Array(cryptoHash("sha256", new Uint8Array(0), "buffer"));
 
 // Hot paths (verification, appends) hash millions of 32-byte values. node:crypto returns a digest as a
 // latin1 string far more cheaply than as a Buffer, which it allocates from C++ on every call (measured
