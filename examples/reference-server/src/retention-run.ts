@@ -137,6 +137,7 @@ async function* closedRequests(dsr: RetentionRunDeps["dsr"], tenantId: string, b
     const page = await dsr.list(tenantId, { states: TERMINAL_STATES, ...(from ? { receivedFrom: from } : {}), limit: batchSize });
     const fresh = page.filter((r) => !seen.has(r.id));
     for (const r of fresh) {
+      const closed = closedAt(r);
       yield {
         id: `request/${r.id}`,
         recordType: SERVER_RECORD_TYPES.request,
@@ -144,8 +145,8 @@ async function* closedRequests(dsr: RetentionRunDeps["dsr"], tenantId: string, b
         system: "lawful.requests",
         subjectId: r.subjectKey,
         createdAt: r.receivedAt,
-        lastActivityAt: closedAt(r),
-        dates: { closedAt: closedAt(r) },
+        lastActivityAt: closed,
+        dates: { closedAt: closed },
         table: "request",
         rowKey: r.id,
       };
