@@ -5,6 +5,7 @@ import { artifactsDir, createTestSqliteFile, launchChromium, type TestSqliteFile
 import { verifyExportBundle } from "@lawful/export";
 import { loadConfig } from "./config.js";
 import { createLawful, listen, type Lawful } from "./server.js";
+import { caller, seedNewsletterForm } from "./test-harness.js";
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 
@@ -31,23 +32,7 @@ describe("privacy center in Chromium", () => {
     base = `http://127.0.0.1:${server.port}`;
     const tenant = await lawful.tenants.create({ slug: "acme", name: "Acme GmbH" });
     admin = (await lawful.tenants.createKey(tenant.id, { name: "admin", scopes: ["admin"] })).secret;
-    expect((await api("/v1/purposes", { method: "POST", json: { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU" } })).status).toBe(201);
-    const notice = await api("/v1/notices", {
-      method: "POST",
-      json: {
-        noticeId: "signup",
-        version: 1,
-        locale: "en",
-        contentType: "text/plain",
-        content: "Acme GmbH sends you its monthly newsletter. You can withdraw at any time.",
-        controllers: [{ name: "Acme GmbH" }],
-        purposes: ["newsletter"],
-        dataCategories: ["contact.email"],
-        withdrawalInfo: "Use the privacy center.",
-      },
-    });
-    expect(notice.status).toBe(201);
-    await api("/v1/forms", { method: "POST", json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } });
+    await seedNewsletterForm(caller(() => lawful), admin);
     const captured = await fetch(`${base}/p/acme/forms/landing/submit`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=ada%40example.com&newsletter=on" });
     expect(captured.status).toBe(201);
     browser = await launchChromium();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyExportBundle } from "@lawful/export";
 import { DOWNLOAD_TOKEN_LIFETIME_MS, createDownloadToken, verifyDownloadToken } from "./http/download-token.js";
 import { createServerKeys } from "./keys.js";
-import { BACKENDS, caller, type Harness, unzipText } from "./test-harness.js";
+import { BACKENDS, caller, seedNewsletterForm, unzipText, type Harness } from "./test-harness.js";
 
 
 describe.each(BACKENDS)("privacy center on %s", (_name, make) => {
@@ -59,24 +59,7 @@ describe.each(BACKENDS)("privacy center on %s", (_name, make) => {
     await h.lawful.tenants.create({ slug: "globex", name: "Globex" });
     tenantId = t.id;
     admin = (await h.lawful.tenants.createKey(t.id, { name: "admin", scopes: ["admin"] })).secret;
-    expect((await call("/v1/purposes", { method: "POST", key: admin, json: { id: "newsletter", name: "Newsletter", channel: "email", lawfulBasis: "consent", regime: "EU" } })).status).toBe(201);
-    const notice = await call("/v1/notices", {
-      method: "POST",
-      key: admin,
-      json: {
-        noticeId: "signup",
-        version: 1,
-        locale: "en",
-        contentType: "text/plain",
-        content: "Acme GmbH sends you its monthly newsletter. You can withdraw at any time.",
-        controllers: [{ name: "Acme GmbH" }],
-        purposes: ["newsletter"],
-        dataCategories: ["contact.email"],
-        withdrawalInfo: "Use the privacy center or the link in every e-mail.",
-      },
-    });
-    expect(notice.status).toBe(201);
-    await call("/v1/forms", { method: "POST", key: admin, json: { id: "landing", notice: { noticeId: "signup", version: 1 }, fields: [{ purposeId: "newsletter", fieldName: "newsletter", label: "Newsletter" }] } });
+    await seedNewsletterForm(call, admin);
     const captured = await h.lawful.app.request(
       "/p/acme/forms/landing/submit",
       { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": UA }, body: "email=ada%40example.com&newsletter=on" },
@@ -142,7 +125,7 @@ describe.each(BACKENDS)("privacy center on %s", (_name, make) => {
     expect(await decision("ada@example.com")).toMatchObject({ allowed: false, reason: "withdrawn" });
     const after = await (await b.request(withdrawn.headers.get("location")!)).text();
     expect(after).toContain("Your choice has been recorded.");
-    expect(after).toContain("Acme GmbH sends you its monthly newsletter.");
+    expect(after).toContain("Acme GmbH sends you its newsletter.");
     const given = await b.request(consentsAction, { form: { _csrf: await b.csrf(), s, purpose: "newsletter", action: "give", notice: "signup:1" } });
     expect(given.status).toBe(303);
     expect((await decision("ada@example.com")).allowed).toBe(true);
